@@ -1,0 +1,113 @@
+"""Rendering of metric families for /metrics.
+
+The text format 0.0.4 path is a lean re-statement of prometheus_client's generate_latest for the families
+the exporters build (valid names guaranteed, no _created series): it produces the same bytes about twice as
+fast, which is most of a node scrape's budget. tests/unit/test_exposition.py holds it to byte equality with
+prometheus_client. OpenMetrics is left to prometheus_client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from math import isnan
+
+from prometheus_client import disable_created_metrics
+from prometheus_client.core import Metric
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.openmetrics.exposition import CONTENT_TYPE_LATEST as OPENMETRICS_CONTENT_TYPE
+from prometheus_client.openmetrics.exposition import generate_latest as openmetrics_latest
+from prometheus_client.registry import CollectorRegistry
+
+# _created series double the series count of every counter for no use by Prometheus 2.x; Go does not emit them.
+disable_created_metrics()
+
+TEXT_CONTENT_TYPE = CONTENT_TYPE_LATEST
+_TYPE_NAMES = {"counter": "counter", "gauge": "gauge", "histogram": "histogram", "summary": "summary",
+               "unknown": "untyped", "untyped": "untyped", "info": "gauge", "stateset": "gauge",
+               "gaugehistogram": "histogram"}
+_OM_ONLY_SUFFIXES = ("_created", "_gsum", "_gcount")
+_INF, _NEG_INF = float("inf"), float("-inf")
+
+
+def format_value(value: float) -> str:
+    """Go's float formatting as prometheus_client does it: +Inf, -Inf, NaN, and exponents from 1e+07."""
+    if value == _INF:
+        return "+Inf"
+    if value == _NEG_INF:
+        return "-Inf"
+    if isnan(value):
+        return "NaN"
+    text = repr(float(value))
+    dot = text.find(".")
+    if value > 0 and dot > 6:
+        mantissa = f"{text[0]}.{text[1:dot]}{text[dot + 1:]}".rstrip("0.")
+        return f"{mantissa}e+{dot - 1:02d}"
+    return text
+
+
+def escape_label_value(value: str) -> str:
+    if "\\" in value or '"' in value or "\n" in value:
+        return value.replace("\\", r"\\").replace("\n", r"\n").replace('"', r"\"")
+    return value
+
+
+def _labels(labels: dict[str, str]) -> str:
+    if not labels:
+        return ""
+    if len(labels) == 1:
+        ((key, value),) = labels.items()
+        return f'{{{key}="{escape_label_value(value)}"}}'
+    return "{" + ",".join(f'{k}="{escape_label_value(v)}"' for k, v in sorted(labels.items())) + "}"
+
+
+def render_family(metric: Metric, out: list[str]) -> None:
+    """Append one family's HELP, TYPE and sample lines in text format 0.0.4."""
+    mtype = metric.type
+    name = metric.name
+    if mtype == "counter":
+        name += "_total"
+    elif mtype == "info":
+        name += "_info"
+    doc = metric.documentation
+    if "\\" in doc or "\n" in doc:
+        doc = doc.replace("\\", r"\\").replace("\n", r"\n")
+    out.append(f"# HELP {name} {doc}\n# TYPE {name} {_TYPE_NAMES.get(mtype, 'untyped')}\n")
+    skip = {metric.name + suffix for suffix in _OM_ONLY_SUFFIXES}
+    for sample in metric.samples:
+        if sample.name in skip:
+            continue
+        value = sample.value
+        # Fast path for the common case: a finite float that needs no exponent rewrite.
+        text = repr(float(value))
+        if text in ("inf", "-inf", "nan") or (value > 0 and text.find(".") > 6):
+            text = format_value(value)
+        if sample.timestamp is not None:
+            text += f" {int(float(sample.timestamp) * 1000):d}"
+        out.append(f"{sample.name}{_labels(sample.labels)} {text}\n")
+
+
+def render_text(metrics: Iterable[Metric]) -> bytes:
+    out: list[str] = []
+    for metric in metrics:
+        render_family(metric, out)
+    return "".join(out).encode()
+
+
+def wants_openmetrics(accept: str) -> bool:
+    """Content negotiation as prometheus_client's choose_encoder does it."""
+    for part in accept.split(","):
+        media = part.split(";")[0].strip()
+        if media == "application/openmetrics-text":
+            return True
+    return False
+
+
+def registry_handler(registry: CollectorRegistry):
+    """A ServerConfig.metrics callable rendering `registry` in the format the scraper asked for."""
+
+    def handle(accept: str, _query: dict[str, list[str]]) -> tuple[str, bytes]:
+        if wants_openmetrics(accept):
+            return OPENMETRICS_CONTENT_TYPE, openmetrics_latest(registry)
+        return TEXT_CONTENT_TYPE, render_text(registry.collect())
+
+    return handle

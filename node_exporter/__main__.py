@@ -1,0 +1,3 @@
+from node_exporter.cli import main
+
+main()

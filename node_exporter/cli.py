@@ -1,0 +1,127 @@
+"""The node-exporter command: Go node_exporter's flags, the collectors they select, and the HTTP server."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import click
+from prometheus_client import CollectorRegistry
+
+from exporter_toolkit import cli as toolkit_cli
+from exporter_toolkit import logs
+from exporter_toolkit.server import Exporter, ServerConfig
+from exporter_toolkit.exposition import registry_handler
+from exporter_toolkit.telemetry import add_exporter_metrics, build_info
+from node_exporter import __version__
+from node_exporter.collector import REGISTRY, Context, NodeCollector
+from node_exporter.collectors import __name__ as _collectors_loaded  # noqa: F401 - registers the collectors
+from node_exporter.paths import Paths
+
+log = logging.getLogger("node_exporter")
+
+# Collectors of the Go exporter that this one does not implement. Their flags are accepted so existing
+# manifests keep working: disabling one is a no-op, enabling one logs a warning.
+GO_ONLY_COLLECTORS = (
+    "arp", "bcache", "bonding", "btrfs", "buddyinfo", "cgroups", "cpufreq", "dmi", "drbd", "drm", "edac",
+    "ethtool", "fibrechannel", "hwmon", "infiniband", "interrupts", "ipvs", "ksmd", "lnstat", "logind", "mdadm",
+    "meminfo_numa", "mountstats", "netclass", "network_route", "nfs", "nfsd", "ntp", "nvme", "perf",
+    "powersupplyclass", "processes", "qdisc", "rapl", "runit", "schedstat", "selinux", "slabinfo", "softnet",
+    "supervisord", "sysctl", "systemd", "tapestats", "tcpstat", "thermal_zone", "timex", "udp_queues", "wifi",
+    "xfs", "zfs", "zoneinfo",
+)
+
+
+def _collector_dest(name: str) -> str:
+    return f"collector__{name}"
+
+
+def enabled_collectors(options: dict[str, Any]) -> list[str]:
+    """Go semantics: each collector's default, unless --collector.disable-defaults; explicit flags win."""
+    names = []
+    for name, spec in sorted(REGISTRY.items()):
+        explicit = options.get(_collector_dest(name))
+        default = spec.default_enabled and not options.get("disable_defaults")
+        if explicit if explicit is not None else default:
+            names.append(name)
+    return names
+
+
+def build_registry(options: dict[str, Any], paths: Paths, with_exporter_metrics: bool = False,
+                   server: ServerConfig | None = None) -> CollectorRegistry:
+    """The registry a scrape renders: the enabled collectors, plus the exporter's own metrics if asked."""
+    context = Context(paths=paths, options=options)
+    collectors = {name: REGISTRY[name].factory(context) for name in enabled_collectors(options)}
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(NodeCollector(collectors))
+    if with_exporter_metrics:
+        build_info(registry, "node_exporter", __version__)
+        if server is not None:
+            add_exporter_metrics(registry, server)
+    return registry
+
+
+def _collector_options() -> list:
+    options = []
+    for name, spec in sorted(REGISTRY.items()):
+        state = "enabled" if spec.default_enabled else "disabled"
+        options.append(click.option(f"--collector.{name}/--no-collector.{name}", _collector_dest(name), default=None,
+                                    help=f"Enable the {name} collector (default: {state})."))
+        options.extend(spec.options)
+    for name in GO_ONLY_COLLECTORS:
+        options.append(click.option(f"--collector.{name}/--no-collector.{name}", f"go_only__{name}", default=None,
+                                    hidden=True))
+    return options
+
+
+def _add_options(func):
+    options = [
+        click.option("--path.procfs", "path_procfs", default="/proc", show_default=True, help="procfs mountpoint."),
+        click.option("--path.sysfs", "path_sysfs", default="/sys", show_default=True, help="sysfs mountpoint."),
+        click.option("--path.rootfs", "path_rootfs", default="/", show_default=True, help="rootfs mountpoint."),
+        click.option("--path.udev.data", "path_udev_data", default="/run/udev/data", show_default=True,
+                     help="udev data path."),
+        click.option("--collector.disable-defaults", "disable_defaults", is_flag=True,
+                     help="Set all collectors to disabled by default."),
+        *_collector_options(),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return toolkit_cli.web_options(":9100")(func)
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120})
+@_add_options
+@click.version_option(__version__, "--version", prog_name="node_exporter")
+def command(**options: Any) -> None:
+    """Prometheus exporter for hardware and OS metrics exposed by *NIX kernels."""
+    logs.setup(options["log_level"], options["log_format"])
+    for name in GO_ONLY_COLLECTORS:
+        if options.get(f"go_only__{name}"):
+            log.warning("collector is not implemented by this exporter, ignoring", extra={"collector": name})
+    paths = Paths(options["path_procfs"], options["path_sysfs"], options["path_rootfs"], options["path_udev_data"])
+    server = ServerConfig(
+        name="Node Exporter",
+        description="Prometheus Node Exporter (Python)",
+        version=__version__,
+        metrics=lambda accept, query: ("", b""),
+        listen_addresses=options["listen_addresses"],
+        telemetry_path=options["telemetry_path"],
+        web_config_file=options["web_config_file"],
+        max_requests=options["max_requests"],
+    )
+    registry = build_registry(options, paths, not options["disable_exporter_metrics"], server)
+    server.metrics = registry_handler(registry)
+    log.info("Starting node_exporter", extra={"version": __version__})
+    log.info("Enabled collectors", extra={"collectors": ",".join(enabled_collectors(options))})
+    exporter = Exporter(server)
+    try:
+        exporter.bind()
+    except OSError as exc:
+        log.error("cannot listen", extra={"err": exc.strerror or str(exc)})
+        raise SystemExit(1) from exc
+    exporter.serve()
+
+
+def main(args: list[str] | None = None) -> None:
+    toolkit_cli.run(command, "node-exporter", args)

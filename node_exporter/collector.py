@@ -1,0 +1,88 @@
+"""The collector interface, the single registry of collectors, and the wrapper that times each one.
+
+Like Go's node_exporter: every collector module calls `register(name, default)` once; a collector is a
+class whose `update()` yields metric families. One collector failing only sets its
+node_scrape_collector_success to 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector as PromCollector
+
+from node_exporter.paths import Paths
+
+log = logging.getLogger("node_exporter")
+
+
+class NoDataError(Exception):
+    """The collector has nothing to report on this host (e.g. no PSI in the kernel): success 0, logged at debug."""
+
+
+@dataclass
+class Context:
+    """What a collector is built with: file locations and its own flags."""
+
+    paths: Paths = field(default_factory=Paths)
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CollectorSpec:
+    name: str
+    default_enabled: bool
+    factory: Callable[[Context], Any]
+    # click options the collector owns (e.g. --collector.filesystem.mount-points-exclude)
+    options: tuple = ()
+
+
+REGISTRY: dict[str, CollectorSpec] = {}
+
+
+def register(name: str, default: bool = True, options: Iterable = ()) -> Callable:
+    """Class decorator: make a collector known by name, enabled by default or not."""
+
+    def decorate(cls):
+        if name in REGISTRY:
+            raise ValueError(f"collector {name} registered twice")
+        REGISTRY[name] = CollectorSpec(name, default, cls, tuple(options))
+        cls.name = name
+        return cls
+
+    return decorate
+
+
+class NodeCollector(PromCollector):
+    """Runs the enabled collectors in turn and reports each one's duration and success."""
+
+    def __init__(self, collectors: dict[str, Any]) -> None:
+        self.collectors = collectors
+
+    def collect(self) -> Iterator[Metric]:
+        duration = GaugeMetricFamily("node_scrape_collector_duration_seconds",
+                                     "node_exporter: Duration of a collector scrape.", labels=["collector"])
+        success = GaugeMetricFamily("node_scrape_collector_success",
+                                    "node_exporter: Whether a collector succeeded.", labels=["collector"])
+        for name, collector in self.collectors.items():
+            start = time.perf_counter()
+            try:
+                # Materialise first: a collector failing half way must not leave half its families behind.
+                families = list(collector.update())
+                ok = 1.0
+            except NoDataError as exc:
+                log.debug("collector returned no data", extra={"name": name, "err": str(exc)})
+                families, ok = [], 0.0
+            except Exception as exc:
+                log.error("collector failed", extra={"name": name, "err": f"{type(exc).__name__}: {exc}"})
+                families, ok = [], 0.0
+            duration.add_metric([name], time.perf_counter() - start)
+            success.add_metric([name], ok)
+            yield from families
+        yield duration
+        yield success

@@ -1,0 +1,55 @@
+"""node_nf_conntrack_*: connection tracking table use and per-CPU statistics summed."""
+
+from __future__ import annotations
+
+from prometheus_client.core import GaugeMetricFamily
+
+from node_exporter.collector import Context, NoDataError, register
+from node_exporter.paths import read_int, read_text
+
+STATS = (
+    ("found", "Number of searched entries which were successful."),
+    ("invalid", "Number of packets seen which can not be tracked."),
+    ("ignore", "Number of packets seen which are already connected to a conntrack entry."),
+    ("insert", "Number of entries inserted into the list."),
+    ("insert_failed", "Number of entries for which list insertion was attempted but failed."),
+    ("drop", "Number of packets dropped due to conntrack failure."),
+    ("early_drop", "Number of dropped conntrack entries to make room for new ones, if maximum table size was "
+                   "reached."),
+    ("search_restart", "Number of conntrack table lookups which had to be restarted due to hashtable resizes."),
+)
+
+
+def parse_conntrack_stat(text: str) -> dict[str, int]:
+    """Sum the hexadecimal per-CPU rows of /proc/net/stat/nf_conntrack by column name."""
+    lines = text.splitlines()
+    header = lines[0].split()
+    totals = dict.fromkeys(header, 0)
+    for line in lines[1:]:
+        for name, value in zip(header, line.split(), strict=False):
+            totals[name] += int(value, 16)
+    return totals
+
+
+@register("conntrack")
+class ConntrackCollector:
+    def __init__(self, ctx: Context) -> None:
+        self.paths = ctx.paths
+
+    def update(self):
+        try:
+            entries = read_int(self.paths.proc("sys", "net", "netfilter", "nf_conntrack_count"))
+            limit = read_int(self.paths.proc("sys", "net", "netfilter", "nf_conntrack_max"))
+        except FileNotFoundError as exc:
+            raise NoDataError("conntrack is not loaded") from exc
+        yield GaugeMetricFamily("node_nf_conntrack_entries",
+                                "Number of currently allocated flow entries for connection tracking.", value=entries)
+        yield GaugeMetricFamily("node_nf_conntrack_entries_limit", "Maximum size of connection tracking table.",
+                                value=limit)
+        try:
+            totals = parse_conntrack_stat(read_text(self.paths.proc("net", "stat", "nf_conntrack")))
+        except FileNotFoundError:
+            return
+        for name, help_text in STATS:
+            if name in totals:
+                yield GaugeMetricFamily(f"node_nf_conntrack_stat_{name}", help_text, value=float(totals[name]))

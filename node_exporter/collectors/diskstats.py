@@ -1,0 +1,100 @@
+"""node_disk_*: I/O counters per block device from /proc/diskstats, and node_disk_info from udev."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+from node_exporter.collector import Context, register
+from node_exporter.options import include_exclude, regex_option
+from node_exporter.paths import read_text
+
+SECTOR_BYTES = 512.0  # /proc/diskstats counts 512-byte sectors whatever the device's sector size
+DEFAULT_DEVICE_EXCLUDE = r"^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\d+n\d+p)\d+$"
+MS = 0.001
+
+# (column after the device name, metric suffix, counter?, scale, HELP) in the Go exporter's words.
+FIELDS = (
+    (0, "reads_completed_total", True, 1.0, "The total number of reads completed successfully."),
+    (1, "reads_merged_total", True, 1.0, "The total number of reads merged."),
+    (2, "read_bytes_total", True, SECTOR_BYTES, "The total number of bytes read successfully."),
+    (3, "read_time_seconds_total", True, MS, "The total number of seconds spent by all reads."),
+    (4, "writes_completed_total", True, 1.0, "The total number of writes completed successfully."),
+    (5, "writes_merged_total", True, 1.0, "The number of writes merged."),
+    (6, "written_bytes_total", True, SECTOR_BYTES, "The total number of bytes written successfully."),
+    (7, "write_time_seconds_total", True, MS, "This is the total number of seconds spent by all writes."),
+    (8, "io_now", False, 1.0, "The number of I/Os currently in progress."),
+    (9, "io_time_seconds_total", True, MS, "Total seconds spent doing I/Os."),
+    (10, "io_time_weighted_seconds_total", True, MS, "The weighted # of seconds spent doing I/Os."),
+    (11, "discards_completed_total", True, 1.0, "The total number of discards completed successfully."),
+    (12, "discards_merged_total", True, 1.0, "The total number of discards merged."),
+    (13, "discarded_sectors_total", True, 1.0, "The total number of sectors discarded successfully."),
+    (14, "discard_time_seconds_total", True, MS, "This is the total number of seconds spent by all discards."),
+    (15, "flush_requests_total", True, 1.0, "The total number of flush requests completed successfully"),
+    (16, "flush_requests_time_seconds_total", True, MS,
+     "This is the total number of seconds spent by all flush requests."),
+)
+INFO_LABELS = ["device", "major", "minor", "path", "wwn", "model", "serial", "revision"]
+
+log = logging.getLogger("node_exporter.diskstats")
+
+
+def read_udev_properties(path: str) -> dict[str, str]:
+    """E:KEY=VALUE lines of a udev database entry (e.g. /run/udev/data/b8:0)."""
+    props = {}
+    try:
+        text = read_text(path)
+    except OSError:
+        return props
+    for line in text.splitlines():
+        if line.startswith("E:"):
+            key, _, value = line[2:].partition("=")
+            props[key] = value
+    return props
+
+
+@register("diskstats", options=[
+    regex_option("--collector.diskstats.device-exclude", "diskstats_device_exclude", None,
+                 f"Regexp of diskstats devices to exclude (mutually exclusive to device-include). "
+                 f"[default: {DEFAULT_DEVICE_EXCLUDE}]"),
+    regex_option("--collector.diskstats.device-include", "diskstats_device_include", None,
+                 "Regexp of diskstats devices to include (mutually exclusive to device-exclude)."),
+])
+class DiskstatsCollector:
+    def __init__(self, ctx: Context) -> None:
+        self.paths = ctx.paths
+        include = ctx.options.get("diskstats_device_include")
+        exclude = ctx.options.get("diskstats_device_exclude")
+        if include is None and exclude is None:
+            exclude = re.compile(DEFAULT_DEVICE_EXCLUDE)
+        self.ignored = include_exclude(include, exclude, "collector.diskstats")
+
+    def update(self):
+        families = [
+            (index, (CounterMetricFamily if counter else GaugeMetricFamily)(f"node_disk_{suffix}", help_text,
+                                                                          labels=["device"]), scale)
+            for index, suffix, counter, scale, help_text in FIELDS
+        ]
+        info = GaugeMetricFamily("node_disk_info", "Info of /sys/block/<block_device>.", labels=INFO_LABELS)
+        for line in read_text(self.paths.proc("diskstats")).splitlines():
+            parts = line.split()
+            if len(parts) < 14:
+                continue
+            major, minor, device = parts[0], parts[1], parts[2]
+            if self.ignored(device):
+                continue
+            values = parts[3:]
+            udev = read_udev_properties(os.path.join(self.paths.udev_data, f"b{major}:{minor}"))
+            serial = udev.get("ID_SERIAL_SHORT") or udev.get("SCSI_IDENT_SERIAL", "")
+            info.add_metric([device, major, minor, udev.get("ID_PATH", ""), udev.get("ID_WWN", ""),
+                             udev.get("ID_MODEL", ""), serial, udev.get("ID_REVISION", "")], 1.0)
+            for index, family, scale in families:
+                if index < len(values):
+                    family.add_metric([device], float(values[index]) * scale)
+        yield info
+        for _, family, _ in families:
+            if family.samples:
+                yield family

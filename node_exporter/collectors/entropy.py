@@ -1,0 +1,20 @@
+"""node_entropy_available_bits and node_entropy_pool_size_bits."""
+
+from __future__ import annotations
+
+from prometheus_client.core import GaugeMetricFamily
+
+from node_exporter.collector import Context, register
+from node_exporter.paths import read_int
+
+
+@register("entropy")
+class EntropyCollector:
+    def __init__(self, ctx: Context) -> None:
+        self.paths = ctx.paths
+
+    def update(self):
+        available = read_int(self.paths.proc("sys", "kernel", "random", "entropy_avail"))
+        pool = read_int(self.paths.proc("sys", "kernel", "random", "poolsize"))
+        yield GaugeMetricFamily("node_entropy_available_bits", "Bits of available entropy.", value=available)
+        yield GaugeMetricFamily("node_entropy_pool_size_bits", "Bits of entropy pool.", value=pool)

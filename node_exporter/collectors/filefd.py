@@ -1,0 +1,22 @@
+"""node_filefd_allocated and node_filefd_maximum from /proc/sys/fs/file-nr."""
+
+from __future__ import annotations
+
+from prometheus_client.core import GaugeMetricFamily
+
+from node_exporter.collector import Context, register
+from node_exporter.paths import read_text
+
+
+@register("filefd")
+class FilefdCollector:
+    def __init__(self, ctx: Context) -> None:
+        self.paths = ctx.paths
+
+    def update(self):
+        parts = read_text(self.paths.proc("sys", "fs", "file-nr")).split()
+        if len(parts) != 3:
+            raise ValueError(f"unexpected file-nr content: {' '.join(parts)!r}")
+        yield GaugeMetricFamily("node_filefd_allocated", "File descriptor statistics: allocated.",
+                                value=float(parts[0]))
+        yield GaugeMetricFamily("node_filefd_maximum", "File descriptor statistics: maximum.", value=float(parts[2]))

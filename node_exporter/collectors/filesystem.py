@@ -1,0 +1,164 @@
+"""node_filesystem_*: size, free, available, inodes and read-only state of every mounted filesystem.
+
+statfs() on a hung network mount blocks forever, so calls run in a worker thread with a deadline; a mount
+that misses it is reported with node_filesystem_device_error 1 and skipped until its call returns, as the
+Go exporter does with its "stuck mounts".
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+
+import click
+from prometheus_client.core import GaugeMetricFamily
+
+from node_exporter.collector import Context, register
+from node_exporter.options import regex_option
+from node_exporter.paths import read_text
+
+DEFAULT_MOUNT_POINTS_EXCLUDE = r"^/(dev|proc|run|sys|mnt|media|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)"
+DEFAULT_FS_TYPES_EXCLUDE = (
+    r"^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|"
+    r"overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs)$"
+)
+LABELS = ["device", "fstype", "mountpoint"]
+_OCTAL_ESCAPE = re.compile(r"\\([0-7]{3})")
+
+log = logging.getLogger("node_exporter.filesystem")
+
+
+@dataclass(frozen=True)
+class Mount:
+    device: str
+    mountpoint: str
+    fstype: str
+    options: str
+
+
+def unescape(field: str) -> str:
+    """/proc/mounts escapes space, tab, newline and backslash as \\ooo octal."""
+    return _OCTAL_ESCAPE.sub(lambda m: chr(int(m.group(1), 8)), field) if "\\" in field else field
+
+
+def parse_mounts(text: str) -> list[Mount]:
+    mounts = []
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) < 4:
+            continue
+        mounts.append(Mount(unescape(parts[0]), unescape(parts[1]), parts[2], parts[3]))
+    return mounts
+
+
+def statfs(path: str) -> tuple[float, float, float, float, float]:
+    """size, free, avail bytes and files, files_free; block counts times f_bsize as Go's Statfs_t.Bsize."""
+    st = os.statvfs(path)
+    return (st.f_blocks * st.f_bsize, st.f_bfree * st.f_bsize, st.f_bavail * st.f_bsize,
+            float(st.f_files), float(st.f_ffree))
+
+
+@register("filesystem", options=[
+    regex_option("--collector.filesystem.mount-points-exclude", "filesystem_mount_points_exclude",
+                 DEFAULT_MOUNT_POINTS_EXCLUDE, "Regexp of mount points to exclude for filesystem collector."),
+    regex_option("--collector.filesystem.fs-types-exclude", "filesystem_fs_types_exclude",
+                 DEFAULT_FS_TYPES_EXCLUDE, "Regexp of filesystem types to exclude for filesystem collector."),
+    click.option("--collector.filesystem.mount-timeout", "filesystem_mount_timeout", type=float, default=5.0,
+                 show_default=True, help="Seconds to wait for statfs() before marking a mount as stuck."),
+])
+class FilesystemCollector:
+    # Tests replace this to get deterministic sizes from a fixture tree.
+    statfs = staticmethod(statfs)
+
+    def __init__(self, ctx: Context) -> None:
+        self.paths = ctx.paths
+        opts = ctx.options
+        self.exclude_mounts = opts.get("filesystem_mount_points_exclude") or re.compile(DEFAULT_MOUNT_POINTS_EXCLUDE)
+        self.exclude_types = opts.get("filesystem_fs_types_exclude") or re.compile(DEFAULT_FS_TYPES_EXCLUDE)
+        self.timeout = float(opts.get("filesystem_mount_timeout", 5.0))
+        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="statfs")
+        self._stuck: set[str] = set()
+        self._stuck_lock = threading.Lock()
+
+    def _mounts(self) -> list[Mount]:
+        # PID 1's view is the host's when the exporter runs in a container with hostPID.
+        path = self.paths.proc("1", "mounts")
+        if not os.path.exists(path):
+            path = self.paths.proc("mounts")
+        return parse_mounts(read_text(path))
+
+    def _stat_all(self, mounts: list[Mount]) -> dict[Mount, tuple | None]:
+        """statfs every mount in one worker call; on a deadline, mark the mount in progress stuck and go on."""
+        results: dict[Mount, tuple | None] = {}
+        pending = list(mounts)
+        while pending:
+            progress: list[Mount] = []
+
+            def run(batch: list[Mount], progress: list[Mount] = progress) -> None:
+                for mount in batch:
+                    progress.append(mount)
+                    try:
+                        results[mount] = self.statfs(self.paths.root(mount.mountpoint))
+                    except OSError as exc:
+                        log.debug("statfs failed", extra={"mountpoint": mount.mountpoint, "err": str(exc)})
+                        results[mount] = None
+
+            future = self._pool.submit(run, pending)
+            try:
+                future.result(timeout=self.timeout)
+                break
+            except FutureTimeout:
+                stuck = progress[-1]
+                log.error("Mount point timed out, it is being labeled as stuck and will not be monitored",
+                          extra={"mountpoint": stuck.mountpoint})
+                with self._stuck_lock:
+                    self._stuck.add(stuck.mountpoint)
+                future.add_done_callback(lambda _f, mp=stuck.mountpoint: self._unstick(mp))
+                results[stuck] = None
+                pending = pending[pending.index(stuck) + 1:]
+        return results
+
+    def _unstick(self, mountpoint: str) -> None:
+        with self._stuck_lock:
+            self._stuck.discard(mountpoint)
+        log.info("Mount point has returned", extra={"mountpoint": mountpoint})
+
+    def update(self):
+        selected: list[Mount] = []
+        seen: set[tuple[str, str, str]] = set()
+        for raw in self._mounts():
+            mount = Mount(raw.device, self.paths.strip_root(raw.mountpoint), raw.fstype, raw.options)
+            key = (mount.device, mount.mountpoint, mount.fstype)
+            if key in seen or self.exclude_mounts.search(mount.mountpoint) or self.exclude_types.search(mount.fstype):
+                continue
+            seen.add(key)
+            selected.append(mount)
+        with self._stuck_lock:
+            stuck = {m for m in selected if m.mountpoint in self._stuck}
+        stats = self._stat_all([m for m in selected if m not in stuck])
+
+        families = {name: GaugeMetricFamily(f"node_filesystem_{name}", help_text, labels=LABELS) for name, help_text in (
+            ("device_error", "Whether an error occurred while getting statistics for the given device."),
+            ("readonly", "Filesystem read-only status."),
+            ("size_bytes", "Filesystem size in bytes."),
+            ("free_bytes", "Filesystem free space in bytes."),
+            ("avail_bytes", "Filesystem space available to non-root users in bytes."),
+            ("files", "Filesystem total file nodes."),
+            ("files_free", "Filesystem total free file nodes."),
+        )}
+        for mount in selected:
+            labels = [mount.device, mount.fstype, mount.mountpoint]
+            values = stats.get(mount)
+            families["device_error"].add_metric(labels, 0.0 if values else 1.0)
+            families["readonly"].add_metric(labels, 1.0 if "ro" in mount.options.split(",") else 0.0)
+            if not values:
+                continue
+            for name, value in zip(("size_bytes", "free_bytes", "avail_bytes", "files", "files_free"), values,
+                                   strict=True):
+                families[name].add_metric(labels, value)
+        yield from families.values()

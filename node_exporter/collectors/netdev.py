@@ -1,0 +1,78 @@
+"""node_network_{receive,transmit}_*_total per interface from /proc/net/dev.
+
+The Go exporter reads the same counters over netlink; the /proc/net/dev columns are the kernel's sums of
+exactly the netlink fields the Go exporter adds up in its legacy names (drop = dropped + missed, frame =
+length + over + crc + frame errors, carrier = aborted + carrier + heartbeat + window errors), and the one
+counter /proc/net/dev lacks, rx_nohandler, comes from sysfs.
+"""
+
+from __future__ import annotations
+
+import re
+
+from prometheus_client.core import CounterMetricFamily
+
+from node_exporter.collector import Context, register
+from node_exporter.options import include_exclude, regex_option
+from node_exporter.paths import read_text
+
+RECEIVE = ("bytes", "packets", "errs", "drop", "fifo", "frame", "compressed", "multicast")
+TRANSMIT = ("bytes", "packets", "errs", "drop", "fifo", "colls", "carrier", "compressed")
+DEFAULT_DEVICE_EXCLUDE = "^lo$"
+COLUMNS = tuple(f"receive_{n}" for n in RECEIVE) + tuple(f"transmit_{n}" for n in TRANSMIT)
+
+
+
+def parse_net_dev(text: str) -> dict[str, list[str]]:
+    """Interface name -> its 16 counter columns, as strings."""
+    stats = {}
+    for line in text.splitlines()[2:]:
+        name, sep, rest = line.partition(":")
+        if not sep:
+            continue
+        values = rest.split()
+        if len(values) != len(COLUMNS):
+            raise ValueError(f"unexpected /proc/net/dev line for {name.strip()}: {len(values)} columns")
+        stats[name.strip()] = values
+    return stats
+
+
+@register("netdev", options=[
+    regex_option("--collector.netdev.device-include", "netdev_device_include", None,
+                 "Regexp of net devices to include (mutually exclusive to device-exclude)."),
+    regex_option("--collector.netdev.device-exclude", "netdev_device_exclude", None,
+                 "Regexp of net devices to exclude (mutually exclusive to device-include). [default: ^lo$]"),
+])
+class NetdevCollector:
+    def __init__(self, ctx: Context) -> None:
+        self.paths = ctx.paths
+        include = ctx.options.get("netdev_device_include")
+        exclude = ctx.options.get("netdev_device_exclude")
+        if include is None and exclude is None:
+            exclude = re.compile(DEFAULT_DEVICE_EXCLUDE)
+        self.ignored = include_exclude(include, exclude, "collector.netdev")
+
+    def _nohandler(self, device: str) -> float | None:
+        try:
+            with open(self.paths.sys("class", "net", device, "statistics", "rx_nohandler"), "rb") as handle:
+                return float(handle.read())
+        except (OSError, ValueError):
+            return None
+
+    def update(self):
+        stats = parse_net_dev(read_text(self.paths.proc("net", "dev")))
+        families = [CounterMetricFamily(f"node_network_{column}_total", f"Network device statistic {column}.",
+                                        labels=["device"]) for column in COLUMNS]
+        nohandler = CounterMetricFamily("node_network_receive_nohandler_total",
+                                        "Network device statistic receive_nohandler.", labels=["device"])
+        for device, values in stats.items():
+            if self.ignored(device):
+                continue
+            for family, value in zip(families, values, strict=True):
+                family.add_metric([device], float(value))
+            dropped = self._nohandler(device)
+            if dropped is not None:
+                nohandler.add_metric([device], dropped)
+        yield from families
+        if nohandler.samples:
+            yield nohandler

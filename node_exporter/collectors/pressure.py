@@ -1,0 +1,50 @@
+"""node_pressure_*: pressure stall information (PSI) totals from /proc/pressure."""
+
+from __future__ import annotations
+
+from prometheus_client.core import CounterMetricFamily
+
+from node_exporter.collector import Context, NoDataError, register
+from node_exporter.paths import read_text
+
+# (resource, line kind, metric, HELP); cpu "full" is not exported by node_exporter 1.5.
+SERIES = (
+    ("cpu", "some", "node_pressure_cpu_waiting_seconds_total", "Total time in seconds that processes have waited for CPU time"),
+    ("io", "some", "node_pressure_io_waiting_seconds_total",
+     "Total time in seconds that processes have waited due to IO congestion"),
+    ("io", "full", "node_pressure_io_stalled_seconds_total",
+     "Total time in seconds no process could make progress due to IO congestion"),
+    ("memory", "some", "node_pressure_memory_waiting_seconds_total",
+     "Total time in seconds that processes have waited for memory"),
+    ("memory", "full", "node_pressure_memory_stalled_seconds_total",
+     "Total time in seconds no process could make progress due to memory congestion"),
+)
+
+
+def parse_psi(text: str) -> dict[str, float]:
+    """'some avg10=... total=123' -> {'some': 0.000123} (total is in microseconds)."""
+    totals = {}
+    for line in text.splitlines():
+        kind, _, rest = line.partition(" ")
+        for item in rest.split():
+            if item.startswith("total="):
+                totals[kind] = int(item[6:]) / 1e6
+    return totals
+
+
+@register("pressure")
+class PressureCollector:
+    def __init__(self, ctx: Context) -> None:
+        self.paths = ctx.paths
+
+    def update(self):
+        psi = {}
+        for resource in ("cpu", "io", "memory"):
+            try:
+                psi[resource] = parse_psi(read_text(self.paths.proc("pressure", resource)))
+            except FileNotFoundError as exc:
+                raise NoDataError("pressure information is unavailable, you need a Linux kernel >= 4.20 and/or "
+                                  "CONFIG_PSI") from exc
+        for resource, kind, name, help_text in SERIES:
+            if kind in psi[resource]:
+                yield CounterMetricFamily(name, help_text, value=psi[resource][kind])

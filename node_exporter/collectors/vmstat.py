@@ -1,0 +1,30 @@
+"""node_vmstat_*: selected fields of /proc/vmstat."""
+
+from __future__ import annotations
+
+import re
+
+from prometheus_client.core import UntypedMetricFamily
+
+from node_exporter.collector import Context, register
+from node_exporter.options import regex_option
+from node_exporter.paths import read_text
+
+DEFAULT_FIELDS = r"^(oom_kill|pgpg|pswp|pg.*fault).*"
+
+
+@register("vmstat", options=[
+    regex_option("--collector.vmstat.fields", "vmstat_fields", DEFAULT_FIELDS,
+                 "Regexp of fields to return for vmstat collector."),
+])
+class VmstatCollector:
+    def __init__(self, ctx: Context) -> None:
+        self.paths = ctx.paths
+        self.fields = ctx.options.get("vmstat_fields") or re.compile(DEFAULT_FIELDS)
+
+    def update(self):
+        for line in read_text(self.paths.proc("vmstat")).splitlines():
+            name, _, value = line.partition(" ")
+            if self.fields.search(name):
+                yield UntypedMetricFamily(f"node_vmstat_{name}", f"/proc/vmstat information field {name}.",
+                                          value=float(value))

@@ -1,0 +1,48 @@
+"""Where the kernel's files are: --path.procfs, --path.sysfs, --path.rootfs, --path.udev.data.
+
+In a container the host's trees are mounted elsewhere (e.g. /host/proc), so collectors never hard-code /proc.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Paths:
+    procfs: str = "/proc"
+    sysfs: str = "/sys"
+    rootfs: str = "/"
+    udev_data: str = "/run/udev/data"
+
+    def proc(self, *parts: str) -> str:
+        return os.path.join(self.procfs, *parts)
+
+    def sys(self, *parts: str) -> str:
+        return os.path.join(self.sysfs, *parts)
+
+    def root(self, path: str) -> str:
+        """A host path as seen from inside the container (rootfs-prefixed)."""
+        return os.path.join(self.rootfs, path.lstrip("/"))
+
+    def strip_root(self, path: str) -> str:
+        """A path inside the mounted rootfs as the host names it."""
+        if self.rootfs in ("", "/"):
+            return path
+        prefix = self.rootfs.rstrip("/")
+        if path == prefix:
+            return "/"
+        if path.startswith(prefix + "/"):
+            return path[len(prefix):]
+        return path
+
+
+def read_text(path: str) -> str:
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        return handle.read()
+
+
+def read_int(path: str) -> int:
+    with open(path, "rb") as handle:
+        return int(handle.read().strip())
