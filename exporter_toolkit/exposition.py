@@ -1,9 +1,10 @@
-"""Rendering of metric families for /metrics.
+"""Rendering of metric families for /metrics, in text format 0.0.4 or OpenMetrics 1.0.
 
-The text format 0.0.4 path is a lean re-statement of prometheus_client's generate_latest for the families
-the exporters build (valid names guaranteed, no _created series): it produces the same bytes about twice as
-fast, which is most of a node scrape's budget. tests/unit/test_exposition.py holds it to byte equality with
-prometheus_client. OpenMetrics is left to prometheus_client.
+A lean re-statement of prometheus_client's two generate_latest functions for the families the exporters
+build (valid names guaranteed, no _created series, rows of a `Family` formatted without Sample tuples):
+the same bytes two to four times faster, which is most of a node scrape's budget.
+tests/unit/test_exposition.py holds both paths to byte equality with prometheus_client. Metrics that are
+not a `Family` in OpenMetrics (histograms with exemplars, say) are handed to prometheus_client whole.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.openmetrics.exposition import CONTENT_TYPE_LATEST as OPENMETRICS_CONTENT_TYPE
 from prometheus_client.openmetrics.exposition import generate_latest as openmetrics_latest
 from prometheus_client.registry import CollectorRegistry
+
+from exporter_toolkit.families import Family
 
 # _created series double the series count of every counter for no use by Prometheus 2.x; Go does not emit them.
 disable_created_metrics()
@@ -60,6 +63,27 @@ def _labels(labels: dict[str, str]) -> str:
     return "{" + ",".join(f'{k}="{escape_label_value(v)}"' for k, v in sorted(labels.items())) + "}"
 
 
+def _format_number(value: float) -> str:
+    text = repr(float(value))
+    if text in ("inf", "-inf", "nan") or (value > 0 and text.find(".") > 6):
+        return format_value(value)
+    return text
+
+
+def _render_rows(family: Family, out: list[str]) -> None:
+    """Sample lines of a Family: label order (sorted by name) worked out once, not once per row."""
+    names = family.label_names
+    name = family.sample_name
+    if not names:
+        out.extend(f"{name} {_format_number(value)}\n" for _, value in family.rows)
+        return
+    order = sorted(range(len(names)), key=names.__getitem__)
+    keys = [f'{names[i]}="' for i in order]
+    for values, value in family.rows:
+        labels = '",'.join(key + escape_label_value(values[i]) for key, i in zip(keys, order, strict=True))
+        out.append(f'{name}{{{labels}"}} {_format_number(value)}\n')
+
+
 def render_family(metric: Metric, out: list[str]) -> None:
     """Append one family's HELP, TYPE and sample lines in text format 0.0.4."""
     mtype = metric.type
@@ -72,15 +96,14 @@ def render_family(metric: Metric, out: list[str]) -> None:
     if "\\" in doc or "\n" in doc:
         doc = doc.replace("\\", r"\\").replace("\n", r"\n")
     out.append(f"# HELP {name} {doc}\n# TYPE {name} {_TYPE_NAMES.get(mtype, 'untyped')}\n")
+    if type(metric) is Family:
+        _render_rows(metric, out)
+        return
     skip = {metric.name + suffix for suffix in _OM_ONLY_SUFFIXES}
     for sample in metric.samples:
         if sample.name in skip:
             continue
-        value = sample.value
-        # Fast path for the common case: a finite float that needs no exponent rewrite.
-        text = repr(float(value))
-        if text in ("inf", "-inf", "nan") or (value > 0 and text.find(".") > 6):
-            text = format_value(value)
+        text = _format_number(sample.value)
         if sample.timestamp is not None:
             text += f" {int(float(sample.timestamp) * 1000):d}"
         out.append(f"{sample.name}{_labels(sample.labels)} {text}\n")
@@ -90,6 +113,31 @@ def render_text(metrics: Iterable[Metric]) -> bytes:
     out: list[str] = []
     for metric in metrics:
         render_family(metric, out)
+    return "".join(out).encode()
+
+
+class _One:
+    """A one-metric 'registry' for prometheus_client's OpenMetrics encoder."""
+
+    def __init__(self, metric: Metric) -> None:
+        self.metric = metric
+
+    def collect(self):
+        return [self.metric]
+
+
+def render_openmetrics(metrics: Iterable[Metric]) -> bytes:
+    out: list[str] = []
+    for metric in metrics:
+        if type(metric) is not Family:
+            out.append(openmetrics_latest(_One(metric)).decode()[: -len("# EOF\n")])
+            continue
+        doc = metric.documentation
+        if "\\" in doc or "\n" in doc or '"' in doc:
+            doc = doc.replace("\\", r"\\").replace("\n", r"\n").replace('"', r"\"")
+        out.append(f"# HELP {metric.name} {doc}\n# TYPE {metric.name} {metric.type}\n")
+        _render_rows(metric, out)
+    out.append("# EOF\n")
     return "".join(out).encode()
 
 
@@ -107,7 +155,7 @@ def registry_handler(registry: CollectorRegistry):
 
     def handle(accept: str, _query: dict[str, list[str]]) -> tuple[str, bytes]:
         if wants_openmetrics(accept):
-            return OPENMETRICS_CONTENT_TYPE, openmetrics_latest(registry)
+            return OPENMETRICS_CONTENT_TYPE, render_openmetrics(registry.collect())
         return TEXT_CONTENT_TYPE, render_text(registry.collect())
 
     return handle

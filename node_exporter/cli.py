@@ -10,8 +10,8 @@ from prometheus_client import CollectorRegistry
 
 from exporter_toolkit import cli as toolkit_cli
 from exporter_toolkit import logs
-from exporter_toolkit.server import Exporter, ServerConfig
 from exporter_toolkit.exposition import registry_handler
+from exporter_toolkit.server import Exporter, ServerConfig
 from exporter_toolkit.telemetry import add_exporter_metrics, build_info
 from node_exporter import __version__
 from node_exporter.collector import REGISTRY, Context, NodeCollector

@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import Metric
 from prometheus_client.registry import Collector as PromCollector
 
+from exporter_toolkit.families import gauge
 from node_exporter.paths import Paths
 
 log = logging.getLogger("node_exporter")
@@ -65,9 +66,9 @@ class NodeCollector(PromCollector):
         self.collectors = collectors
 
     def collect(self) -> Iterator[Metric]:
-        duration = GaugeMetricFamily("node_scrape_collector_duration_seconds",
+        duration = gauge("node_scrape_collector_duration_seconds",
                                      "node_exporter: Duration of a collector scrape.", labels=["collector"])
-        success = GaugeMetricFamily("node_scrape_collector_success",
+        success = gauge("node_scrape_collector_success",
                                     "node_exporter: Whether a collector succeeded.", labels=["collector"])
         for name, collector in self.collectors.items():
             start = time.perf_counter()

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client.core import GaugeMetricFamily
-
+from exporter_toolkit.families import gauge
 from node_exporter.collector import Context, NoDataError, register
 from node_exporter.paths import read_int, read_text
 
@@ -42,9 +41,9 @@ class ConntrackCollector:
             limit = read_int(self.paths.proc("sys", "net", "netfilter", "nf_conntrack_max"))
         except FileNotFoundError as exc:
             raise NoDataError("conntrack is not loaded") from exc
-        yield GaugeMetricFamily("node_nf_conntrack_entries",
+        yield gauge("node_nf_conntrack_entries",
                                 "Number of currently allocated flow entries for connection tracking.", value=entries)
-        yield GaugeMetricFamily("node_nf_conntrack_entries_limit", "Maximum size of connection tracking table.",
+        yield gauge("node_nf_conntrack_entries_limit", "Maximum size of connection tracking table.",
                                 value=limit)
         try:
             totals = parse_conntrack_stat(read_text(self.paths.proc("net", "stat", "nf_conntrack")))
@@ -52,4 +51,4 @@ class ConntrackCollector:
             return
         for name, help_text in STATS:
             if name in totals:
-                yield GaugeMetricFamily(f"node_nf_conntrack_stat_{name}", help_text, value=float(totals[name]))
+                yield gauge(f"node_nf_conntrack_stat_{name}", help_text, value=float(totals[name]))

@@ -6,8 +6,8 @@ import logging
 import threading
 
 import click
-from prometheus_client.core import CounterMetricFamily
 
+from exporter_toolkit.families import counter
 from node_exporter.collector import Context, register
 from node_exporter.paths import read_text
 
@@ -61,14 +61,14 @@ class CPUCollector:
 
     def update(self):
         stats = self._monotonic(parse_cpu_lines(read_text(self.paths.proc("stat"))))
-        seconds = CounterMetricFamily("node_cpu_seconds_total", "Seconds the CPUs spent in each mode.",
+        seconds = counter("node_cpu_seconds_total", "Seconds the CPUs spent in each mode.",
                                       labels=["cpu", "mode"])
         for cpu, values in stats.items():
             for mode, value in zip(MODES, values, strict=False):
                 seconds.add_metric([cpu, mode], value)
         yield seconds
         if self.guest:
-            guest = CounterMetricFamily("node_cpu_guest_seconds_total",
+            guest = counter("node_cpu_guest_seconds_total",
                                         "Seconds the CPUs spent in guests (VMs) for each mode.",
                                         labels=["cpu", "mode"])
             for cpu, values in stats.items():

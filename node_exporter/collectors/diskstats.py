@@ -6,8 +6,7 @@ import logging
 import os
 import re
 
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
-
+from exporter_toolkit.families import counter, gauge
 from node_exporter.collector import Context, register
 from node_exporter.options import include_exclude, regex_option
 from node_exporter.paths import read_text
@@ -74,11 +73,10 @@ class DiskstatsCollector:
 
     def update(self):
         families = [
-            (index, (CounterMetricFamily if counter else GaugeMetricFamily)(f"node_disk_{suffix}", help_text,
-                                                                          labels=["device"]), scale)
-            for index, suffix, counter, scale, help_text in FIELDS
+            (index, (counter if is_counter else gauge)(f"node_disk_{suffix}", help_text, labels=["device"]), scale)
+            for index, suffix, is_counter, scale, help_text in FIELDS
         ]
-        info = GaugeMetricFamily("node_disk_info", "Info of /sys/block/<block_device>.", labels=INFO_LABELS)
+        info = gauge("node_disk_info", "Info of /sys/block/<block_device>.", labels=INFO_LABELS)
         for line in read_text(self.paths.proc("diskstats")).splitlines():
             parts = line.split()
             if len(parts) < 14:
@@ -96,5 +94,5 @@ class DiskstatsCollector:
                     family.add_metric([device], float(values[index]) * scale)
         yield info
         for _, family, _ in families:
-            if family.samples:
+            if family.rows:
                 yield family

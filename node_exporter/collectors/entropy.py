@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client.core import GaugeMetricFamily
-
+from exporter_toolkit.families import gauge
 from node_exporter.collector import Context, register
 from node_exporter.paths import read_int
 
@@ -16,5 +15,5 @@ class EntropyCollector:
     def update(self):
         available = read_int(self.paths.proc("sys", "kernel", "random", "entropy_avail"))
         pool = read_int(self.paths.proc("sys", "kernel", "random", "poolsize"))
-        yield GaugeMetricFamily("node_entropy_available_bits", "Bits of available entropy.", value=available)
-        yield GaugeMetricFamily("node_entropy_pool_size_bits", "Bits of entropy pool.", value=pool)
+        yield gauge("node_entropy_available_bits", "Bits of available entropy.", value=available)
+        yield gauge("node_entropy_pool_size_bits", "Bits of entropy pool.", value=pool)

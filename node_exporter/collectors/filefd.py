@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client.core import GaugeMetricFamily
-
+from exporter_toolkit.families import gauge
 from node_exporter.collector import Context, register
 from node_exporter.paths import read_text
 
@@ -17,6 +16,6 @@ class FilefdCollector:
         parts = read_text(self.paths.proc("sys", "fs", "file-nr")).split()
         if len(parts) != 3:
             raise ValueError(f"unexpected file-nr content: {' '.join(parts)!r}")
-        yield GaugeMetricFamily("node_filefd_allocated", "File descriptor statistics: allocated.",
+        yield gauge("node_filefd_allocated", "File descriptor statistics: allocated.",
                                 value=float(parts[0]))
-        yield GaugeMetricFamily("node_filefd_maximum", "File descriptor statistics: maximum.", value=float(parts[2]))
+        yield gauge("node_filefd_maximum", "File descriptor statistics: maximum.", value=float(parts[2]))

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client.core import GaugeMetricFamily
-
+from exporter_toolkit.families import gauge
 from node_exporter.collector import Context, register
 from node_exporter.paths import read_text
 
@@ -19,4 +18,4 @@ class LoadavgCollector:
         if len(loads) != 3:
             raise ValueError(f"unexpected /proc/loadavg content: {' '.join(parts)!r}")
         for minutes, value in zip((1, 5, 15), loads, strict=True):
-            yield GaugeMetricFamily(f"node_load{minutes}", f"{minutes}m load average.", value=value)
+            yield gauge(f"node_load{minutes}", f"{minutes}m load average.", value=value)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client.core import GaugeMetricFamily
-
+from exporter_toolkit.families import gauge
 from node_exporter.collector import Context, register
 from node_exporter.paths import read_text
 
@@ -35,4 +34,4 @@ class MeminfoCollector:
 
     def update(self):
         for key, value in parse_meminfo(read_text(self.paths.proc("meminfo"))).items():
-            yield GaugeMetricFamily(f"node_memory_{key}", f"Memory information field {key}.", value=value)
+            yield gauge(f"node_memory_{key}", f"Memory information field {key}.", value=value)

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 
-from prometheus_client.core import CounterMetricFamily
-
+from exporter_toolkit.families import counter
 from node_exporter.collector import Context, register
 from node_exporter.options import include_exclude, regex_option
 from node_exporter.paths import read_text
@@ -61,9 +60,9 @@ class NetdevCollector:
 
     def update(self):
         stats = parse_net_dev(read_text(self.paths.proc("net", "dev")))
-        families = [CounterMetricFamily(f"node_network_{column}_total", f"Network device statistic {column}.",
+        families = [counter(f"node_network_{column}_total", f"Network device statistic {column}.",
                                         labels=["device"]) for column in COLUMNS]
-        nohandler = CounterMetricFamily("node_network_receive_nohandler_total",
+        nohandler = counter("node_network_receive_nohandler_total",
                                         "Network device statistic receive_nohandler.", labels=["device"])
         for device, values in stats.items():
             if self.ignored(device):
@@ -74,5 +73,5 @@ class NetdevCollector:
             if dropped is not None:
                 nohandler.add_metric([device], dropped)
         yield from families
-        if nohandler.samples:
+        if nohandler.rows:
             yield nohandler

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-from prometheus_client.core import UntypedMetricFamily
-
+from exporter_toolkit.families import untyped
 from node_exporter.collector import Context, register
 from node_exporter.options import regex_option
 from node_exporter.paths import read_text
@@ -18,30 +18,25 @@ DEFAULT_FIELDS = (
 )
 
 
-def parse_paired(text: str) -> dict[str, dict[str, str]]:
+def parse_paired(text: str) -> Iterator[tuple[str, list[str], list[str]]]:
     """netstat/snmp format: a 'Proto: names...' line followed by a 'Proto: values...' line."""
-    stats: dict[str, dict[str, str]] = {}
     lines = text.splitlines()
     for header, values in zip(lines[::2], lines[1::2], strict=False):
         names, numbers = header.split(), values.split()
         if not names or names[0] != numbers[0] or len(names) != len(numbers):
             raise ValueError(f"mismatched netstat lines for {names[:1]}")
-        stats.setdefault(names[0].rstrip(":"), {}).update(zip(names[1:], numbers[1:], strict=True))
-    return stats
+        yield header, names, numbers
 
 
-def parse_snmp6(text: str) -> dict[str, dict[str, str]]:
+def parse_snmp6(text: str) -> Iterator[tuple[str, str, str]]:
     """snmp6 format: 'Ip6InReceives 123'; the protocol is the name up to its first '6'."""
-    stats: dict[str, dict[str, str]] = {}
     for line in text.splitlines():
         parts = line.split()
         if len(parts) < 2:
             continue
         six = parts[0].find("6")
-        if six == -1:
-            continue
-        stats.setdefault(parts[0][:six + 1], {})[parts[0][six + 1:]] = parts[1]
-    return stats
+        if six != -1:
+            yield parts[0][:six + 1], parts[0][six + 1:], parts[1]
 
 
 @register("netstat", options=[
@@ -53,6 +48,16 @@ class NetstatCollector:
         self.paths = ctx.paths
         self.fields = ctx.options.get("netstat_fields") or re.compile(DEFAULT_FIELDS)
         self._selected: dict[str, bool] = {}  # the regex decision per key, remembered across scrapes
+        # Header line -> [(column, protocol, field)] wanted: the kernel's headers do not change between scrapes.
+        self._columns: dict[str, list[tuple[int, str, str]]] = {}
+
+    def _wanted_columns(self, header: str, names: list[str]) -> list[tuple[int, str, str]]:
+        columns = self._columns.get(header)
+        if columns is None:
+            protocol = names[0][:-1]
+            columns = self._columns[header] = [(index, protocol, field) for index, field in enumerate(names)
+                                               if index and self._wanted(f"{protocol}_{field}")]
+        return columns
 
     def _wanted(self, key: str) -> bool:
         wanted = self._selected.get(key)
@@ -60,20 +65,23 @@ class NetstatCollector:
             wanted = self._selected[key] = self.fields.search(key) is not None
         return wanted
 
-    def _read(self, name: str, parser) -> dict[str, dict[str, str]]:
-        try:
-            return parser(read_text(self.paths.proc("net", name)))
-        except FileNotFoundError:
-            return {}
-
     def update(self):
-        stats = parse_paired(read_text(self.paths.proc("net", "netstat")))
-        for extra in (self._read("snmp", parse_paired), self._read("snmp6", parse_snmp6)):
-            stats.update(extra)
-        for protocol, fields in stats.items():
-            for field, value in fields.items():
-                key = f"{protocol}_{field}"
-                if not self._wanted(key):
-                    continue
-                yield UntypedMetricFamily(f"node_netstat_{key}", f"Statistic {protocol}{field}.",
-                                          value=float(value))
+        # netstat is required; snmp and snmp6 may be absent (no IPv6). Later files win on a clash, as in Go.
+        selected: dict[tuple[str, str], str] = {}
+        for name in ("netstat", "snmp", "snmp6"):
+            try:
+                text = read_text(self.paths.proc("net", name))
+            except FileNotFoundError:
+                if name == "netstat":
+                    raise
+                continue
+            if name == "snmp6":
+                for protocol, field, value in parse_snmp6(text):
+                    if self._wanted(f"{protocol}_{field}"):
+                        selected[protocol, field] = value
+                continue
+            for header, names, numbers in parse_paired(text):
+                for index, protocol, field in self._wanted_columns(header, names):
+                    selected[protocol, field] = numbers[index]
+        for (protocol, field), value in selected.items():
+            yield untyped(f"node_netstat_{protocol}_{field}", f"Statistic {protocol}{field}.", value=float(value))

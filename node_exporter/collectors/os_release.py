@@ -6,8 +6,7 @@ import os
 import re
 import shlex
 
-from prometheus_client.core import GaugeMetricFamily
-
+from exporter_toolkit.families import gauge
 from node_exporter.collector import Context, NoDataError, register
 from node_exporter.paths import read_text
 
@@ -54,7 +53,7 @@ class OSCollector:
 
     def update(self):
         release = self._release()
-        info = GaugeMetricFamily(
+        info = gauge(
             "node_os_info",
             "A metric with a constant '1' value labeled by build_id, id, id_like, image_id, image_version, "
             "name, pretty_name, variant, variant_id, version, version_codename, version_id.",
@@ -63,7 +62,7 @@ class OSCollector:
         yield info
         match = _VERSION.match(release.get("version_id", ""))
         if match:
-            version = GaugeMetricFamily("node_os_version", "Metric containing the major.minor part of the OS version.",
+            version = gauge("node_os_version", "Metric containing the major.minor part of the OS version.",
                                         labels=["id", "id_like", "name"])
             version.add_metric([release.get("id", ""), release.get("id_like", ""), release.get("name", "")],
                                float(match.group(0).rstrip(".") or 0))

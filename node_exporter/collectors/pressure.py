@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client.core import CounterMetricFamily
-
+from exporter_toolkit.families import counter
 from node_exporter.collector import Context, NoDataError, register
 from node_exporter.paths import read_text
 
@@ -47,4 +46,4 @@ class PressureCollector:
                                   "CONFIG_PSI") from exc
         for resource, kind, name, help_text in SERIES:
             if kind in psi[resource]:
-                yield CounterMetricFamily(name, help_text, value=psi[resource][kind])
+                yield counter(name, help_text, value=psi[resource][kind])

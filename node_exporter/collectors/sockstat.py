@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
-from prometheus_client.core import GaugeMetricFamily
-
+from exporter_toolkit.families import gauge
 from node_exporter.collector import Context, NoDataError, register
 from node_exporter.paths import read_text
 
@@ -37,16 +37,14 @@ class SockstatCollector:
             rows = parse_sockstat(read_text(self.paths.proc("net", "sockstat")))
         except FileNotFoundError as exc:
             raise NoDataError("no /proc/net/sockstat") from exc
-        try:
+        with contextlib.suppress(FileNotFoundError):  # no IPv6 in this kernel
             rows += parse_sockstat(read_text(self.paths.proc("net", "sockstat6")))
-        except FileNotFoundError:
-            pass  # no IPv6 in this kernel
         for protocol, key, value in rows:
             if protocol == "sockets":
-                yield GaugeMetricFamily("node_sockstat_sockets_used", "Number of IPv4 sockets in use.", value=value)
+                yield gauge("node_sockstat_sockets_used", "Number of IPv4 sockets in use.", value=value)
                 continue
-            yield GaugeMetricFamily(f"node_sockstat_{protocol}_{key}",
+            yield gauge(f"node_sockstat_{protocol}_{key}",
                                     f"Number of {protocol} sockets in state {key}.", value=value)
             if key == "mem":  # counted in pages; the Go exporter adds the byte figure
-                yield GaugeMetricFamily(f"node_sockstat_{protocol}_mem_bytes",
+                yield gauge(f"node_sockstat_{protocol}_mem_bytes",
                                         f"Number of {protocol} sockets in state mem_bytes.", value=value * PAGE_SIZE)

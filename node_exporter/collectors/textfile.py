@@ -11,9 +11,10 @@ import logging
 import os
 
 import click
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import Metric
 from prometheus_client.parser import text_string_to_metric_families
 
+from exporter_toolkit.families import gauge
 from node_exporter.collector import Context, register
 from node_exporter.paths import read_text
 
@@ -67,11 +68,11 @@ class TextfileCollector:
                 log.error("failed to read textfile collector directory", extra={"path": self.directory})
         yield from merged.values()
         if mtimes:
-            family = GaugeMetricFamily("node_textfile_mtime_seconds", "Unixtime mtime of textfiles successfully read.",
+            family = gauge("node_textfile_mtime_seconds", "Unixtime mtime of textfiles successfully read.",
                                        labels=["file"])
             for name, mtime in sorted(mtimes.items()):
                 family.add_metric([name], float(int(mtime)))
             yield family
-        yield GaugeMetricFamily("node_textfile_scrape_error",
+        yield gauge("node_textfile_scrape_error",
                                 "1 if there was an error opening or reading a file, 0 otherwise",
                                 value=1.0 if errored else 0.0)

@@ -6,8 +6,7 @@ import glob
 import os
 import time as _time
 
-from prometheus_client.core import GaugeMetricFamily
-
+from exporter_toolkit.families import gauge
 from node_exporter.collector import Context, register
 from node_exporter.paths import read_text
 
@@ -22,16 +21,16 @@ class TimeCollector:
 
     def update(self):
         now = self.clock()
-        yield GaugeMetricFamily("node_time_seconds", "System time in seconds since epoch (1970).", value=now)
+        yield gauge("node_time_seconds", "System time in seconds since epoch (1970).", value=now)
         local = _time.localtime(now)
-        offset = GaugeMetricFamily("node_time_zone_offset_seconds", "System time zone offset in seconds.",
+        offset = gauge("node_time_zone_offset_seconds", "System time zone offset in seconds.",
                                    labels=["time_zone"])
         offset.add_metric([local.tm_zone], float(local.tm_gmtoff))
         yield offset
-        available = GaugeMetricFamily("node_time_clocksource_available_info",
+        available = gauge("node_time_clocksource_available_info",
                                       "Available clocksources read from '/sys/devices/system/clocksource'.",
                                       labels=["clocksource", "device"])
-        current = GaugeMetricFamily("node_time_clocksource_current_info",
+        current = gauge("node_time_clocksource_current_info",
                                     "Current clocksource read from '/sys/devices/system/clocksource'.",
                                     labels=["clocksource", "device"])
         for directory in sorted(glob.glob(self.paths.sys("devices", "system", "clocksource", "clocksource[0-9]*"))):

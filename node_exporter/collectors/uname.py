@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 
-from prometheus_client.core import GaugeMetricFamily
-
+from exporter_toolkit.families import gauge
 from node_exporter.collector import Context, register
 from node_exporter.paths import read_text
 
@@ -33,7 +32,7 @@ class UnameCollector:
             self._kernel("hostname", uts.nodename),
             self._kernel("domainname", "(none)"),
         ]
-        info = GaugeMetricFamily("node_uname_info",
+        info = gauge("node_uname_info",
                                  "Labeled system information as provided by the uname system call.", labels=LABELS)
         info.add_metric(values, 1.0)
         yield info

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from prometheus_client.core import UntypedMetricFamily
-
+from exporter_toolkit.families import untyped
 from node_exporter.collector import Context, register
 from node_exporter.options import regex_option
 from node_exporter.paths import read_text
@@ -21,10 +20,14 @@ class VmstatCollector:
     def __init__(self, ctx: Context) -> None:
         self.paths = ctx.paths
         self.fields = ctx.options.get("vmstat_fields") or re.compile(DEFAULT_FIELDS)
+        self._selected: dict[str, bool] = {}  # the regex decision per field, remembered across scrapes
 
     def update(self):
         for line in read_text(self.paths.proc("vmstat")).splitlines():
             name, _, value = line.partition(" ")
-            if self.fields.search(name):
-                yield UntypedMetricFamily(f"node_vmstat_{name}", f"/proc/vmstat information field {name}.",
+            wanted = self._selected.get(name)
+            if wanted is None:
+                wanted = self._selected[name] = self.fields.search(name) is not None
+            if wanted:
+                yield untyped(f"node_vmstat_{name}", f"/proc/vmstat information field {name}.",
                                           value=float(value))
