@@ -77,13 +77,15 @@ class Daemon:
 
 
 def start_daemon(name: str, argv: Sequence[str], port: int, log_path: str, ready_path: str = "/",
-                 timeout: float = 20.0, env: dict | None = None) -> Daemon:
+                 timeout: float = 20.0, env: dict | None = None, ready=None) -> Daemon:
+    """Start argv and poll until it answers (GET ready_path is 200, or the `ready` predicate holds)."""
     with open(log_path, "wb") as log_file:
         process = subprocess.Popen(list(argv), stdout=log_file, stderr=subprocess.STDOUT, env=env,
                                    stdin=subprocess.DEVNULL)
     daemon = Daemon(name, process, port, log_path)
     try:
-        wait_for(lambda: process.poll() is None and http_ok(port, ready_path), timeout, what=f"{name} on :{port}")
+        check = ready or (lambda: http_ok(port, ready_path))
+        wait_for(lambda: process.poll() is None and check(), timeout, what=f"{name} on :{port}")
     except TimeoutError:
         daemon.stop()
         raise RuntimeError(f"{name} did not start; its log:\n{daemon.log()}") from None

@@ -112,9 +112,9 @@ def command(**options: Any) -> None:
     )
     registry = build_registry(options, paths, not options["disable_exporter_metrics"], server)
     server.metrics = registry_handler(registry)
+    exporter = Exporter(server)  # loads and validates the web config: a bad one stops us here, exit 2
     log.info("Starting node_exporter", extra={"version": __version__})
     log.info("Enabled collectors", extra={"collectors": ",".join(enabled_collectors(options))})
-    exporter = Exporter(server)
     try:
         exporter.bind()
     except OSError as exc:

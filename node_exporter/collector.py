@@ -77,10 +77,10 @@ class NodeCollector(PromCollector):
                 families = list(collector.update())
                 ok = 1.0
             except NoDataError as exc:
-                log.debug("collector returned no data", extra={"name": name, "err": str(exc)})
+                log.debug("collector returned no data", extra={"collector": name, "err": str(exc)})
                 families, ok = [], 0.0
             except Exception as exc:
-                log.error("collector failed", extra={"name": name, "err": f"{type(exc).__name__}: {exc}"})
+                log.error("collector failed", extra={"collector": name, "err": f"{type(exc).__name__}: {exc}"})
                 families, ok = [], 0.0
             duration.add_metric([name], time.perf_counter() - start)
             success.add_metric([name], ok)
