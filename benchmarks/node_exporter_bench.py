@@ -57,8 +57,9 @@ def run(scrapes: int, workdir: str) -> dict:
         raise SystemExit(f"{GO_BINARY} not found: apt-get install prometheus-node-exporter")
     ours_port, go_port = free_port(), free_port()
     daemons = {
-        "ours": start_daemon("ours", [sys.executable, "-m", "node_exporter", f"--web.listen-address=127.0.0.1:{ours_port}",
-                                      *collector_flags()], ours_port, os.path.join(workdir, "ours.log")),
+        "ours": start_daemon("ours", [sys.executable, "-m", "node_exporter",
+                                      f"--web.listen-address=127.0.0.1:{ours_port}", *collector_flags()],
+                             ours_port, os.path.join(workdir, "ours.log")),
         "go": start_daemon("go", [go, f"--web.listen-address=127.0.0.1:{go_port}", *collector_flags()], go_port,
                            os.path.join(workdir, "go.log")),
     }
@@ -98,10 +99,9 @@ def print_table(results: dict, scrapes: int) -> None:
     print(f"{'':8}{'p50 ms':>10}{'p99 ms':>10}{'CPU s/1000':>12}{'RSS MB':>10}{'series':>8}")
     for name in ("ours", "go", "ratio"):
         row = results[name]
+        series = f"{row['series']:>8.2f}" if name == "ratio" else f"{row['series']:>8d}"
         print(f"{name:8}{row['p50_ms']:>10.2f}{row['p99_ms']:>10.2f}{row['cpu_s_per_1000']:>12.2f}"
-              f"{row['rss_mb']:>10.1f}{row['series']:>8.2f}" if name == "ratio" else
-              f"{name:8}{row['p50_ms']:>10.2f}{row['p99_ms']:>10.2f}{row['cpu_s_per_1000']:>12.2f}"
-              f"{row['rss_mb']:>10.1f}{row['series']:>8d}")
+              f"{row['rss_mb']:>10.1f}{series}")
 
 
 def main() -> None:

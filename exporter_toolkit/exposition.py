@@ -14,7 +14,6 @@ from math import isnan
 
 from prometheus_client import disable_created_metrics
 from prometheus_client.core import Metric
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.openmetrics.exposition import CONTENT_TYPE_LATEST as OPENMETRICS_CONTENT_TYPE
 from prometheus_client.openmetrics.exposition import generate_latest as openmetrics_latest
 from prometheus_client.registry import CollectorRegistry
@@ -24,7 +23,8 @@ from exporter_toolkit.families import Family
 # _created series double the series count of every counter for no use by Prometheus 2.x; Go does not emit them.
 disable_created_metrics()
 
-TEXT_CONTENT_TYPE = CONTENT_TYPE_LATEST
+# Text format 0.0.4, as Go exporters announce it (newer prometheus_client releases say version=1.0.0).
+TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 _TYPE_NAMES = {"counter": "counter", "gauge": "gauge", "histogram": "histogram", "summary": "summary",
                "unknown": "untyped", "untyped": "untyped", "info": "gauge", "stateset": "gauge",
                "gaugehistogram": "histogram"}

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import platform
+import resource
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
 from prometheus_client.gc_collector import GCCollector
 from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
 
+from exporter_toolkit.families import gauge
 from exporter_toolkit.server import ServerConfig
 
 
@@ -21,17 +23,39 @@ def add_exporter_metrics(registry: CollectorRegistry, server: ServerConfig) -> N
                        ["code"], registry=registry)
     for code in ("200", "500", "503"):
         requests.labels(code)
+    errors = Counter("promhttp_metric_handler_errors", "Total number of internal errors encountered by the "
+                     "promhttp metric handler.", ["cause"], registry=registry)
+    for cause in ("encoding", "gathering"):
+        errors.labels(cause)
     in_flight = Gauge("promhttp_metric_handler_requests_in_flight", "Current number of scrapes being served.",
                       registry=registry)
-    server.on_metrics_request = lambda status: requests.labels(str(status)).inc()
+
+    def count(status: int) -> None:
+        requests.labels(str(status)).inc()
+        if status == 500:
+            errors.labels("gathering").inc()
+
+    server.on_metrics_request = count
     server.in_flight = in_flight.inc
+    registry.register(_AddressSpaceLimit())
+
+
+class _AddressSpaceLimit:
+    """process_virtual_memory_max_bytes, which Go's process collector has and Python's lacks."""
+
+    def collect(self):
+        soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
+        # Go reports the kernel's "unlimited" (2^64-1) as is.
+        value = float(2**64 - 1) if soft == resource.RLIM_INFINITY else float(soft)
+        yield gauge("process_virtual_memory_max_bytes", "Maximum amount of virtual memory available in bytes.",
+                    value=value)
 
 
 def build_info(registry: CollectorRegistry, namespace: str, version: str, revision: str = "unknown") -> None:
     """<namespace>_build_info with the Go label keys, filled with the Python facts."""
-    gauge = Gauge(f"{namespace}_build_info",
+    info = Gauge(f"{namespace}_build_info",
                   f"A metric with a constant '1' value labeled by version, revision, branch, goversion from which "
                   f"{namespace} was built, and the goos and goarch for the build.",
                   ["branch", "goarch", "goos", "goversion", "revision", "version"], registry=registry)
-    gauge.labels("", platform.machine(), platform.system().lower(), f"python{platform.python_version()}",
-                 revision, version).set(1)
+    arch = {"x86_64": "amd64", "aarch64": "arm64"}.get(platform.machine(), platform.machine())
+    info.labels("", arch, platform.system().lower(), f"python{platform.python_version()}", revision, version).set(1)

@@ -8,7 +8,8 @@ from node_exporter.paths import read_text
 
 # (resource, line kind, metric, HELP); cpu "full" is not exported by node_exporter 1.5.
 SERIES = (
-    ("cpu", "some", "node_pressure_cpu_waiting_seconds_total", "Total time in seconds that processes have waited for CPU time"),
+    ("cpu", "some", "node_pressure_cpu_waiting_seconds_total",
+     "Total time in seconds that processes have waited for CPU time"),
     ("io", "some", "node_pressure_io_waiting_seconds_total",
      "Total time in seconds that processes have waited due to IO congestion"),
     ("io", "full", "node_pressure_io_stalled_seconds_total",

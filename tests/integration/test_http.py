@@ -1,0 +1,121 @@
+"""The HTTP side of the shared runtime, exercised over real sockets: endpoints, gzip, negotiation, the
+concurrent-scrape bound, graceful stop with a scrape in flight, and SIGTERM on the real daemon."""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import signal
+import threading
+
+import pytest
+import requests
+
+from benchmarks.harness import free_port, wait_for
+from exporter_toolkit.server import Exporter, ServerConfig
+
+
+def test_endpoints_of_the_real_daemon(start_node_exporter):
+    daemon = start_node_exporter()
+    base = f"http://127.0.0.1:{daemon.port}"
+    landing = requests.get(base + "/", timeout=5)
+    assert landing.status_code == 200 and 'href="/metrics"' in landing.text
+    assert requests.get(base + "/healthz", timeout=5).text == "OK\n"
+    assert requests.get(base + "/readyz", timeout=5).status_code == 200
+    assert requests.get(base + "/nope", timeout=5).status_code == 404
+
+    conn = http.client.HTTPConnection("127.0.0.1", daemon.port, timeout=5)
+    conn.request("GET", "/metrics", headers={"Accept-Encoding": "gzip"})
+    response = conn.getresponse()
+    assert response.getheader("Content-Encoding") == "gzip"
+    assert response.getheader("Content-Type").startswith("text/plain; version=0.0.4")
+    text = gzip.decompress(response.read()).decode()
+    assert "node_load1 " in text and 'node_scrape_collector_success{collector="cpu"} 1.0' in text
+    assert "process_resident_memory_bytes" in text and 'promhttp_metric_handler_requests_total{code="200"}' in text
+
+    om = requests.get(base + "/metrics", headers={"Accept": "application/openmetrics-text;version=1.0.0"}, timeout=5)
+    assert om.headers["Content-Type"].startswith("application/openmetrics-text")
+    assert om.text.endswith("# EOF\n") and "# TYPE node_cpu_seconds counter" in om.text
+
+
+def test_telemetry_path_and_disable_exporter_metrics(start_node_exporter):
+    daemon = start_node_exporter("--web.telemetry-path=/node", "--web.disable-exporter-metrics")
+    base = f"http://127.0.0.1:{daemon.port}"
+    assert requests.get(base + "/metrics", timeout=5).status_code == 404
+    body = requests.get(base + "/node", timeout=5).text
+    assert "node_load1" in body and "process_" not in body and "promhttp_" not in body
+
+
+def test_sigterm_exits_zero(start_node_exporter):
+    daemon = start_node_exporter()
+    assert requests.get(f"http://127.0.0.1:{daemon.port}/metrics", timeout=5).status_code == 200
+    daemon.process.send_signal(signal.SIGTERM)
+    assert daemon.process.wait(10) == 0
+    assert "Shutting down" in daemon.log()
+
+
+class BlockingMetrics:
+    """A metrics handler that holds each scrape until released, to have scrapes in flight on demand."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Semaphore(0)
+        self.release = threading.Event()
+
+    def __call__(self, _accept, _query):
+        self.entered.release()
+        self.release.wait(10)
+        return "text/plain; version=0.0.4", b"up 1\n"
+
+
+@pytest.fixture
+def blocking_exporter():
+    metrics = BlockingMetrics()
+    port = free_port()
+    exporter = Exporter(ServerConfig(name="t", description="t", version="0", metrics=metrics,
+                                     listen_addresses=[f"127.0.0.1:{port}"], max_requests=1))
+    thread = threading.Thread(target=exporter.serve, kwargs={"install_signal_handlers": False})
+    thread.start()
+    wait_for(lambda: requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok, what="exporter")
+    yield exporter, metrics, port, thread
+    metrics.release.set()
+    exporter.stop()
+    thread.join(10)
+
+
+def _scrape_in_background(port: int, results: list) -> threading.Thread:
+    def run():
+        results.append(requests.get(f"http://127.0.0.1:{port}/metrics", timeout=15))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_concurrent_scrapes_beyond_the_bound_get_503(blocking_exporter):
+    _exporter, metrics, port, _thread = blocking_exporter
+    results: list = []
+    first = _scrape_in_background(port, results)
+    assert metrics.entered.acquire(timeout=10)
+    second = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
+    assert second.status_code == 503
+    assert "Limit of concurrent requests reached (1)" in second.text
+    metrics.release.set()
+    first.join(10)
+    assert results[0].status_code == 200
+
+
+def test_stop_finishes_the_scrape_in_flight(blocking_exporter):
+    exporter, metrics, port, thread = blocking_exporter
+    results: list = []
+    scrape = _scrape_in_background(port, results)
+    assert metrics.entered.acquire(timeout=10)
+    exporter.stop()
+    thread.join(0.5)
+    assert thread.is_alive(), "serve() returned while a scrape was still in flight"
+    metrics.release.set()
+    scrape.join(10)
+    thread.join(10)
+    assert not thread.is_alive()
+    assert results[0].status_code == 200 and results[0].text == "up 1\n"
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{port}/metrics", timeout=2)
