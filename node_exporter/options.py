@@ -22,12 +22,39 @@ def regex_option(flag: str, dest: str, default: str | None, help_text: str):
                         help=help_text)
 
 
-def include_exclude(include: re.Pattern | None, exclude: re.Pattern | None, what: str):
-    """A predicate 'is this name ignored?' for a mutually exclusive include/exclude pair of flags."""
+def device_filter_options(collector: str, what: str, default_exclude: str) -> list:
+    """The Go exporter's --collector.X.device-include / --collector.X.device-exclude pair."""
+    return [
+        regex_option(f"--collector.{collector}.device-include", f"{collector}_device_include", None,
+                     f"Regexp of {what} to include (mutually exclusive to device-exclude)."),
+        regex_option(f"--collector.{collector}.device-exclude", f"{collector}_device_exclude", None,
+                     f"Regexp of {what} to exclude (mutually exclusive to device-include). "
+                     f"[default: {default_exclude}]"),
+    ]
+
+
+def device_filter(options: dict, collector: str, default_exclude: str):
+    """A predicate 'is this device ignored?' from the flag pair; the default exclude applies when neither is set."""
+    include = options.get(f"{collector}_device_include")
+    exclude = options.get(f"{collector}_device_exclude")
     if include is not None and exclude is not None:
-        raise click.UsageError(f"{what}: device-include and device-exclude are mutually exclusive")
+        raise click.UsageError(f"collector.{collector}: device-include and device-exclude are mutually exclusive")
     if include is not None:
         return lambda name: include.search(name) is None
-    if exclude is not None:
-        return lambda name: exclude.search(name) is not None
-    return lambda name: False
+    exclude = exclude or re.compile(default_exclude)
+    return lambda name: exclude.search(name) is not None
+
+
+class FieldSelector:
+    """A regexp flag applied to kernel field names, the decision remembered per name: the names repeat every
+    scrape and a dict lookup is far cheaper than a search."""
+
+    def __init__(self, pattern: re.Pattern) -> None:
+        self.pattern = pattern
+        self._decisions: dict[str, bool] = {}
+
+    def __call__(self, name: str) -> bool:
+        wanted = self._decisions.get(name)
+        if wanted is None:
+            wanted = self._decisions[name] = self.pattern.search(name) is not None
+        return wanted

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 
 from exporter_toolkit.families import counter, gauge
 from node_exporter.collector import Context, register
-from node_exporter.options import include_exclude, regex_option
+from node_exporter.options import device_filter, device_filter_options
 from node_exporter.paths import read_text
 
 SECTOR_BYTES = 512.0  # /proc/diskstats counts 512-byte sectors whatever the device's sector size
@@ -55,21 +54,11 @@ def read_udev_properties(path: str) -> dict[str, str]:
     return props
 
 
-@register("diskstats", options=[
-    regex_option("--collector.diskstats.device-exclude", "diskstats_device_exclude", None,
-                 f"Regexp of diskstats devices to exclude (mutually exclusive to device-include). "
-                 f"[default: {DEFAULT_DEVICE_EXCLUDE}]"),
-    regex_option("--collector.diskstats.device-include", "diskstats_device_include", None,
-                 "Regexp of diskstats devices to include (mutually exclusive to device-exclude)."),
-])
+@register("diskstats", options=device_filter_options("diskstats", "diskstats devices", DEFAULT_DEVICE_EXCLUDE))
 class DiskstatsCollector:
     def __init__(self, ctx: Context) -> None:
         self.paths = ctx.paths
-        include = ctx.options.get("diskstats_device_include")
-        exclude = ctx.options.get("diskstats_device_exclude")
-        if include is None and exclude is None:
-            exclude = re.compile(DEFAULT_DEVICE_EXCLUDE)
-        self.ignored = include_exclude(include, exclude, "collector.diskstats")
+        self.ignored = device_filter(ctx.options, "diskstats", DEFAULT_DEVICE_EXCLUDE)
 
     def update(self):
         families = [

@@ -8,11 +8,9 @@ counter /proc/net/dev lacks, rx_nohandler, comes from sysfs.
 
 from __future__ import annotations
 
-import re
-
 from exporter_toolkit.families import counter
 from node_exporter.collector import Context, register
-from node_exporter.options import include_exclude, regex_option
+from node_exporter.options import device_filter, device_filter_options
 from node_exporter.paths import read_text
 
 RECEIVE = ("bytes", "packets", "errs", "drop", "fifo", "frame", "compressed", "multicast")
@@ -36,20 +34,11 @@ def parse_net_dev(text: str) -> dict[str, list[str]]:
     return stats
 
 
-@register("netdev", options=[
-    regex_option("--collector.netdev.device-include", "netdev_device_include", None,
-                 "Regexp of net devices to include (mutually exclusive to device-exclude)."),
-    regex_option("--collector.netdev.device-exclude", "netdev_device_exclude", None,
-                 "Regexp of net devices to exclude (mutually exclusive to device-include). [default: ^lo$]"),
-])
+@register("netdev", options=device_filter_options("netdev", "net devices", DEFAULT_DEVICE_EXCLUDE))
 class NetdevCollector:
     def __init__(self, ctx: Context) -> None:
         self.paths = ctx.paths
-        include = ctx.options.get("netdev_device_include")
-        exclude = ctx.options.get("netdev_device_exclude")
-        if include is None and exclude is None:
-            exclude = re.compile(DEFAULT_DEVICE_EXCLUDE)
-        self.ignored = include_exclude(include, exclude, "collector.netdev")
+        self.ignored = device_filter(ctx.options, "netdev", DEFAULT_DEVICE_EXCLUDE)
 
     def _nohandler(self, device: str) -> float | None:
         try:

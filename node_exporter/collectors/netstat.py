@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from exporter_toolkit.families import untyped
 from node_exporter.collector import Context, register
-from node_exporter.options import regex_option
+from node_exporter.options import FieldSelector, regex_option
 from node_exporter.paths import read_text
 
 DEFAULT_FIELDS = (
@@ -46,8 +46,7 @@ def parse_snmp6(text: str) -> Iterator[tuple[str, str, str]]:
 class NetstatCollector:
     def __init__(self, ctx: Context) -> None:
         self.paths = ctx.paths
-        self.fields = ctx.options.get("netstat_fields") or re.compile(DEFAULT_FIELDS)
-        self._selected: dict[str, bool] = {}  # the regex decision per key, remembered across scrapes
+        self._wanted = FieldSelector(ctx.options.get("netstat_fields") or re.compile(DEFAULT_FIELDS))
         # Header line -> [(column, protocol, field)] wanted: the kernel's headers do not change between scrapes.
         self._columns: dict[str, list[tuple[int, str, str]]] = {}
 
@@ -59,11 +58,6 @@ class NetstatCollector:
                                                if index and self._wanted(f"{protocol}_{field}")]
         return columns
 
-    def _wanted(self, key: str) -> bool:
-        wanted = self._selected.get(key)
-        if wanted is None:
-            wanted = self._selected[key] = self.fields.search(key) is not None
-        return wanted
 
     def update(self):
         # netstat is required; snmp and snmp6 may be absent (no IPv6). Later files win on a clash, as in Go.

@@ -6,7 +6,7 @@ import re
 
 from exporter_toolkit.families import untyped
 from node_exporter.collector import Context, register
-from node_exporter.options import regex_option
+from node_exporter.options import FieldSelector, regex_option
 from node_exporter.paths import read_text
 
 DEFAULT_FIELDS = r"^(oom_kill|pgpg|pswp|pg.*fault).*"
@@ -19,15 +19,11 @@ DEFAULT_FIELDS = r"^(oom_kill|pgpg|pswp|pg.*fault).*"
 class VmstatCollector:
     def __init__(self, ctx: Context) -> None:
         self.paths = ctx.paths
-        self.fields = ctx.options.get("vmstat_fields") or re.compile(DEFAULT_FIELDS)
-        self._selected: dict[str, bool] = {}  # the regex decision per field, remembered across scrapes
+        self._wanted = FieldSelector(ctx.options.get("vmstat_fields") or re.compile(DEFAULT_FIELDS))
 
     def update(self):
         for line in read_text(self.paths.proc("vmstat")).splitlines():
             name, _, value = line.partition(" ")
-            wanted = self._selected.get(name)
-            if wanted is None:
-                wanted = self._selected[name] = self.fields.search(name) is not None
-            if wanted:
+            if self._wanted(name):
                 yield untyped(f"node_vmstat_{name}", f"/proc/vmstat information field {name}.",
                                           value=float(value))
