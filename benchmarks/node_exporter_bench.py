@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 
-from benchmarks.harness import (
+from testbed.harness import (
     PROMETHEUS_ACCEPT,
     count_series,
     cpu_seconds,

@@ -14,7 +14,7 @@ from exporter_toolkit.exposition import registry_handler
 from exporter_toolkit.server import Exporter, ServerConfig
 from exporter_toolkit.telemetry import add_exporter_metrics, build_info
 from node_exporter import __version__
-from node_exporter.collector import REGISTRY, Context, NodeCollector
+from node_exporter.collector import COLLECTORS, Context, NodeCollector
 from node_exporter.collectors import __name__ as _collectors_loaded  # noqa: F401 - registers the collectors
 from node_exporter.paths import Paths
 
@@ -32,26 +32,16 @@ GO_ONLY_COLLECTORS = (
 )
 
 
-def _collector_dest(name: str) -> str:
-    return f"collector__{name}"
-
-
 def enabled_collectors(options: dict[str, Any]) -> list[str]:
     """Go semantics: each collector's default, unless --collector.disable-defaults; explicit flags win."""
-    names = []
-    for name, spec in sorted(REGISTRY.items()):
-        explicit = options.get(_collector_dest(name))
-        default = spec.default_enabled and not options.get("disable_defaults")
-        if explicit if explicit is not None else default:
-            names.append(name)
-    return names
+    return COLLECTORS.enabled(options, bool(options.get("disable_defaults")))
 
 
 def build_registry(options: dict[str, Any], paths: Paths, with_exporter_metrics: bool = False,
                    server: ServerConfig | None = None) -> CollectorRegistry:
     """The registry a scrape renders: the enabled collectors, plus the exporter's own metrics if asked."""
     context = Context(paths=paths, options=options)
-    collectors = {name: REGISTRY[name].factory(context) for name in enabled_collectors(options)}
+    collectors = {name: COLLECTORS.specs[name].factory(context) for name in enabled_collectors(options)}
     registry = CollectorRegistry(auto_describe=False)
     registry.register(NodeCollector(collectors))
     if with_exporter_metrics:
@@ -62,12 +52,7 @@ def build_registry(options: dict[str, Any], paths: Paths, with_exporter_metrics:
 
 
 def _collector_options() -> list:
-    options = []
-    for name, spec in sorted(REGISTRY.items()):
-        state = "enabled" if spec.default_enabled else "disabled"
-        options.append(click.option(f"--collector.{name}/--no-collector.{name}", _collector_dest(name), default=None,
-                                    help=f"Enable the {name} collector (default: {state})."))
-        options.extend(spec.options)
+    options = COLLECTORS.click_options()
     for name in GO_ONLY_COLLECTORS:
         options.append(click.option(f"--collector.{name}/--no-collector.{name}", f"go_only__{name}", default=None,
                                     hidden=True))

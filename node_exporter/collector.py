@@ -1,4 +1,4 @@
-"""The collector interface, the single registry of collectors, and the wrapper that times each one.
+"""The collector interface, the single set of collectors, and the wrapper that times each one.
 
 Like Go's node_exporter: every collector module calls `register(name, default)` once; a collector is a
 class whose `update()` yields metric families. One collector failing only sets its
@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from prometheus_client.core import Metric
 from prometheus_client.registry import Collector as PromCollector
 
+from exporter_toolkit.collectors import CollectorSet
 from exporter_toolkit.families import gauge
 from node_exporter.paths import Paths
 
@@ -34,29 +35,8 @@ class Context:
     options: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class CollectorSpec:
-    name: str
-    default_enabled: bool
-    factory: Callable[[Context], Any]
-    # click options the collector owns (e.g. --collector.filesystem.mount-points-exclude)
-    options: tuple = ()
-
-
-REGISTRY: dict[str, CollectorSpec] = {}
-
-
-def register(name: str, default: bool = True, options: Iterable = ()) -> Callable:
-    """Class decorator: make a collector known by name, enabled by default or not."""
-
-    def decorate(cls):
-        if name in REGISTRY:
-            raise ValueError(f"collector {name} registered twice")
-        REGISTRY[name] = CollectorSpec(name, default, cls, tuple(options))
-        cls.name = name
-        return cls
-
-    return decorate
+COLLECTORS = CollectorSet("collector")
+register = COLLECTORS.register
 
 
 class NodeCollector(PromCollector):

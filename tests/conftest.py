@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.harness import Daemon, free_port, start_daemon
+from testbed.harness import Daemon, free_port, start_daemon
 
 REPO = Path(__file__).resolve().parent.parent
 NODE_FIXTURE = REPO / "tests" / "fixtures" / "node"

@@ -9,7 +9,7 @@ from pathlib import Path
 import requests
 import yaml
 
-from benchmarks.harness import Daemon, free_port, start_daemon, wait_for
+from testbed.harness import Daemon, free_port, start_daemon, wait_for
 from tests.conftest import require_binary
 
 

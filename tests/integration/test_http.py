@@ -11,8 +11,8 @@ import threading
 import pytest
 import requests
 
-from benchmarks.harness import free_port, wait_for
 from exporter_toolkit.server import Exporter, ServerConfig
+from testbed.harness import free_port, wait_for
 
 
 def test_endpoints_of_the_real_daemon(start_node_exporter):

@@ -7,8 +7,8 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from benchmarks.harness import free_port, start_daemon
 from benchmarks.node_exporter_bench import collector_flags
+from testbed.harness import free_port, start_daemon
 from tests.conftest import require_binary
 
 pytestmark = pytest.mark.integration

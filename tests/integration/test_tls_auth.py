@@ -9,7 +9,7 @@ import bcrypt
 import pytest
 import requests
 
-from benchmarks.harness import free_port
+from testbed.harness import free_port
 from tests.tls import make_pki
 
 

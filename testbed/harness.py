@@ -1,5 +1,5 @@
-"""Process and HTTP helpers shared by the benchmarks and the test fixtures: free ports, readiness polling
-with a deadline, resource readings from /proc, percentiles."""
+"""Process and HTTP helpers shared by the test fixtures, the benchmarks and the local stack: free ports,
+readiness polling with a deadline, resource readings from /proc, percentiles."""
 
 from __future__ import annotations
 

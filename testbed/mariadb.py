@@ -1,0 +1,112 @@
+"""A throw-away MariaDB server (Debian's mariadb-server binaries) in its own data directory on a free
+loopback port, for tests, benchmarks and the local stack. Nothing of the system's MariaDB is touched."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from testbed.harness import free_port, wait_for
+
+EXPORTER_USER = "exporter"
+# Least privilege for the exporter, as mysqld_exporter's README asks (MariaDB 10.5+ names SLAVE MONITOR).
+EXPORTER_GRANTS = ("PROCESS, REPLICATION CLIENT, SLAVE MONITOR, SELECT",)
+
+
+def binaries() -> tuple[str, str] | None:
+    server = shutil.which("mariadbd") or (os.path.exists("/usr/sbin/mariadbd") and "/usr/sbin/mariadbd")
+    install = shutil.which("mariadb-install-db")
+    return (server, install) if server and install else None
+
+
+@dataclass
+class MariaDB:
+    datadir: Path
+    port: int
+    process: subprocess.Popen | None = None
+    server_id: int = 1
+
+    @property
+    def socket(self) -> str:
+        return str(self.datadir / "mysqld.sock")
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self, extra_args: tuple[str, ...] = ()) -> MariaDB:
+        found = binaries()
+        if found is None:
+            raise RuntimeError("mariadbd / mariadb-install-db not found: apt-get install mariadb-server")
+        server, install = found
+        if not (self.datadir / "mysql").exists():
+            self.datadir.mkdir(parents=True, exist_ok=True)
+            subprocess.run([install, "--no-defaults", f"--datadir={self.datadir}", "--user=root",
+                            "--auth-root-authentication-method=socket", "--skip-test-db"],
+                           check=True, capture_output=True, timeout=120)
+        self._extra = extra_args
+        log = open(self.datadir / "server.log", "ab")  # noqa: SIM115 - owned by the child process
+        self.process = subprocess.Popen(
+            [server, "--no-defaults", f"--datadir={self.datadir}", f"--socket={self.socket}", f"--port={self.port}",
+             "--bind-address=127.0.0.1", "--user=root", f"--pid-file={self.datadir / 'mysqld.pid'}",
+             "--skip-name-resolve", "--innodb-buffer-pool-size=32M", "--innodb-log-file-size=16M",
+             f"--server-id={self.server_id}", "--log-bin=mysql-bin", "--max-connections=100", *extra_args],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        log.close()
+        wait_for(lambda: self.process.poll() is None and self.ping(), timeout=60, what=f"MariaDB on {self.port}")
+        return self
+
+    def restart(self) -> None:
+        self.stop()
+        self.start(self._extra)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def ping(self) -> bool:
+        return self.sql("SELECT 1") == [("1",)]
+
+    def sql(self, statement: str) -> list[tuple[str, ...]]:
+        """Run SQL as root over the socket with the mariadb client; rows as tuples of strings."""
+        result = subprocess.run(["mariadb", "--no-defaults", "-uroot", f"--socket={self.socket}", "-N", "-B", "-e",
+                                 statement], capture_output=True, text=True, timeout=60)
+        if result.returncode != 0:
+            raise RuntimeError(f"SQL failed: {statement!r}: {result.stderr.strip()}")
+        return [tuple(line.split("\t")) for line in result.stdout.splitlines()]
+
+    def create_exporter_user(self, password: str, user: str = EXPORTER_USER) -> None:
+        self.sql(f"CREATE USER IF NOT EXISTS '{user}'@'%' IDENTIFIED BY '{password}' WITH MAX_USER_CONNECTIONS 10;"
+                 + "".join(f"GRANT {grant} ON *.* TO '{user}'@'%';" for grant in EXPORTER_GRANTS))
+
+    def connection_count(self, user: str = EXPORTER_USER) -> int:
+        rows = self.sql(f"SELECT COUNT(*) FROM information_schema.processlist WHERE user = '{user}'")
+        return int(rows[0][0])
+
+
+def start_mariadb(datadir: Path, server_id: int = 1, port: int | None = None,
+                  extra_args: tuple[str, ...] = ()) -> MariaDB:
+    return MariaDB(datadir, port or free_port(), server_id=server_id).start(extra_args)
+
+
+def make_replica(primary: MariaDB, replica: MariaDB, password: str = "repl-pass") -> None:
+    """Point `replica` at `primary` with GTID replication and wait until both threads run."""
+    primary.sql(f"CREATE USER IF NOT EXISTS 'repl'@'%' IDENTIFIED BY '{password}';"
+                "GRANT REPLICATION SLAVE ON *.* TO 'repl'@'%';")
+    replica.sql(f"CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT={primary.port}, MASTER_USER='repl', "
+                f"MASTER_PASSWORD='{password}', MASTER_USE_GTID=slave_pos; START SLAVE;")
+
+    def running() -> bool:
+        rows = replica.sql("SELECT COUNT(*) FROM information_schema.global_status WHERE "
+                           "variable_name = 'SLAVE_RUNNING' AND variable_value = 'ON'")
+        return rows == [("1",)]
+
+    wait_for(running, timeout=60, what="replication running")
