@@ -9,7 +9,7 @@ not a `Family` in OpenMetrics (histograms with exemplars, say) are handed to pro
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from math import isnan
 
 from prometheus_client import disable_created_metrics
@@ -150,12 +150,17 @@ def wants_openmetrics(accept: str) -> bool:
     return False
 
 
+def render(metrics: Iterable[Metric], accept: str) -> tuple[str, bytes]:
+    """(content type, body) in the format the scraper's Accept header asks for."""
+    if wants_openmetrics(accept):
+        return OPENMETRICS_CONTENT_TYPE, render_openmetrics(metrics)
+    return TEXT_CONTENT_TYPE, render_text(metrics)
+
+
 def registry_handler(registry: CollectorRegistry):
     """A ServerConfig.metrics callable rendering `registry` in the format the scraper asked for."""
 
-    def handle(accept: str, _query: dict[str, list[str]]) -> tuple[str, bytes]:
-        if wants_openmetrics(accept):
-            return OPENMETRICS_CONTENT_TYPE, render_openmetrics(registry.collect())
-        return TEXT_CONTENT_TYPE, render_text(registry.collect())
+    def handle(headers: Mapping[str, str], _query: dict[str, list[str]]) -> tuple[str, bytes]:
+        return render(registry.collect(), headers.get("Accept", ""))
 
     return handle

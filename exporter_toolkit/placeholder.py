@@ -10,7 +10,3 @@ def _not_yet(name: str) -> None:
 
 def kube_state_main() -> None:
     _not_yet("kube-state-exporter")
-
-
-def mysql_main() -> None:
-    _not_yet("mysql-exporter")

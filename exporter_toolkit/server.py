@@ -17,7 +17,7 @@ import signal
 import socket
 import ssl
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -30,10 +30,12 @@ from exporter_toolkit.web_config import WebConfigWatcher
 log = logging.getLogger("exporter_toolkit")
 
 Body = bytes | Iterable[bytes]
-# A metrics handler gets the Accept header and the query parameters, returns (content type, body).
-MetricsHandler = Callable[[str, dict[str, list[str]]], tuple[str, Body]]
-# Extra routes: path -> handler(query) -> (status, content type, body).
-Route = Callable[[dict[str, list[str]]], tuple[int, str, Body]]
+# A metrics handler gets the request headers (Accept, X-Prometheus-Scrape-Timeout-Seconds, ...) and the query
+# parameters, and returns (content type, body).
+MetricsHandler = Callable[[Mapping[str, str], dict[str, list[str]]], tuple[str, Body]]
+# Extra routes: path -> handler(headers, query) -> (status, content type, body). They sit behind auth and the
+# concurrent-scrape bound like the metrics path (a multi-target /probe is a scrape).
+Route = Callable[[Mapping[str, str], dict[str, list[str]]], tuple[int, str, Body]]
 
 CLIENT_TIMEOUT_SECONDS = 60.0
 TLS_HANDSHAKE_TIMEOUT_SECONDS = 10.0
@@ -110,10 +112,10 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._authorized():
             return None
         if path == cfg.telemetry_path:
-            return self._serve_metrics(query, send_body)
+            return self._serve_scrape(lambda: (HTTPStatus.OK, *cfg.metrics(self.headers, query)), send_body)
         if path in cfg.routes:
-            status, ctype, body = cfg.routes[path](query)
-            return self._reply(status, ctype, body, send_body)
+            route = cfg.routes[path]
+            return self._serve_scrape(lambda: route(self.headers, query), send_body)
         if path == "/":
             page = landing_page(cfg.name, cfg.description, cfg.version, cfg.telemetry_path, list(cfg.routes))
             return self._reply(HTTPStatus.OK, "text/html; charset=utf-8", page, send_body)
@@ -136,7 +138,7 @@ class _Handler(BaseHTTPRequestHandler):
                     extra_headers={"WWW-Authenticate": "Basic"})
         return False
 
-    def _serve_metrics(self, query: dict[str, list[str]], send_body: bool) -> None:
+    def _serve_scrape(self, produce: Callable[[], tuple[int, str, Body]], send_body: bool) -> None:
         exporter = self.server.exporter
         cfg = exporter.config
         if not exporter.scrape_slots.acquire(blocking=False):
@@ -147,14 +149,14 @@ class _Handler(BaseHTTPRequestHandler):
             if cfg.in_flight:
                 cfg.in_flight(1)
             try:
-                ctype, body = cfg.metrics(self.headers.get("Accept", ""), query)
+                status, ctype, body = produce()
             except Exception as exc:  # a bug must cost one scrape, never the daemon
                 log.exception("error gathering metrics")
                 self._count(HTTPStatus.INTERNAL_SERVER_ERROR)
                 msg = f"An error has occurred while serving metrics:\n\n{exc}\n".encode()
                 return self._reply(HTTPStatus.INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8", msg, send_body)
-            self._count(HTTPStatus.OK)
-            self._reply(HTTPStatus.OK, ctype, body, send_body, compress=True)
+            self._count(status)
+            self._reply(status, ctype, body, send_body, compress=True)
         finally:
             if cfg.in_flight:
                 cfg.in_flight(-1)

@@ -89,7 +89,7 @@ def command(**options: Any) -> None:
         name="Node Exporter",
         description="Prometheus Node Exporter (Python)",
         version=__version__,
-        metrics=lambda accept, query: ("", b""),
+        metrics=lambda headers, query: ("", b""),
         listen_addresses=options["listen_addresses"],
         telemetry_path=options["telemetry_path"],
         web_config_file=options["web_config_file"],

@@ -51,3 +51,57 @@ def start_node_exporter(tmp_path):
     yield start
     for daemon in started:
         daemon.stop()
+
+
+EXPORTER_PASSWORD = "exp-s3cret-pw"
+
+
+@pytest.fixture(scope="session")
+def mariadb_primary(tmp_path_factory):
+    """A real MariaDB (Debian's mariadb-server) for the session, with the exporter's least-privilege user."""
+    require_binary("mariadbd")
+    from testbed.mariadb import start_mariadb
+
+    server = start_mariadb(tmp_path_factory.mktemp("mariadb-primary"), server_id=1,
+                           extra_args=("--performance-schema=ON",))
+    server.create_exporter_user(EXPORTER_PASSWORD)
+    server.sql("CREATE DATABASE IF NOT EXISTS shop; CREATE TABLE IF NOT EXISTS shop.orders "
+               "(id INT PRIMARY KEY AUTO_INCREMENT, item VARCHAR(20)); INSERT INTO shop.orders (item) VALUES ('a');")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def mariadb_replica(tmp_path_factory, mariadb_primary):
+    """A second MariaDB replicating from the primary (GTID), both threads running."""
+    from testbed.mariadb import make_replica, start_mariadb
+
+    server = start_mariadb(tmp_path_factory.mktemp("mariadb-replica"), server_id=2)
+    make_replica(mariadb_primary, server)
+    yield server
+    server.stop()
+
+
+def write_my_cnf(path: Path, server, user: str = "exporter", password: str = EXPORTER_PASSWORD,
+                 extra: str = "") -> Path:
+    path.write_text(f"[client]\nuser={user}\npassword=\"{password}\"\nhost=127.0.0.1\nport={server.port}\n{extra}")
+    path.chmod(0o600)
+    return path
+
+
+@pytest.fixture
+def start_mysql_exporter(tmp_path):
+    """Start our MySQL exporter as a real process on a free loopback port; stopped after the test."""
+    started: list[Daemon] = []
+
+    def start(*args: str, env: dict | None = None, **kwargs) -> Daemon:
+        port = free_port()
+        argv = [sys.executable, "-m", "mysql_exporter", f"--web.listen-address=127.0.0.1:{port}", *args]
+        daemon = start_daemon("mysql-exporter", argv, port, str(tmp_path / f"mysql-exporter-{port}.log"),
+                              ready_path="/healthz", env={**os.environ, **(env or {})}, **kwargs)
+        started.append(daemon)
+        return daemon
+
+    yield start
+    for daemon in started:
+        daemon.stop()

@@ -61,7 +61,7 @@ class BlockingMetrics:
         self.entered = threading.Semaphore(0)
         self.release = threading.Event()
 
-    def __call__(self, _accept, _query):
+    def __call__(self, _headers, _query):
         self.entered.release()
         self.release.wait(10)
         return "text/plain; version=0.0.4", b"up 1\n"

@@ -68,6 +68,6 @@ def test_families_render_identically_through_stock_sample_path(registry):
 ])
 def test_content_negotiation(accept, openmetrics, registry):
     assert wants_openmetrics(accept) is openmetrics
-    content_type, body = registry_handler(registry)(accept, {})
+    content_type, body = registry_handler(registry)({"Accept": accept}, {})
     assert content_type.startswith("application/openmetrics-text" if openmetrics else "text/plain")
     assert body.endswith(b"# EOF\n") is openmetrics

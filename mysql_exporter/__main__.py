@@ -1,0 +1,3 @@
+from mysql_exporter.cli import main
+
+main()

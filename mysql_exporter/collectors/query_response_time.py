@@ -1,0 +1,52 @@
+"""information_schema.query_response_time (Percona/MariaDB plugin): histograms of query durations, when
+query_response_time_stats is on. Without the plugin there is nothing to report and that is not an error."""
+
+from __future__ import annotations
+
+from prometheus_client.core import HistogramMetricFamily
+
+from mysql_exporter.collector import register
+from mysql_exporter.db import DB
+
+TABLES = (
+    ("QUERY_RESPONSE_TIME", "mysql_info_schema_query_response_time_seconds",
+     "The number of all queries by duration they took to execute."),
+    ("QUERY_RESPONSE_TIME_READ", "mysql_info_schema_read_query_response_time_seconds",
+     "The number of read queries by duration they took to execute."),
+    ("QUERY_RESPONSE_TIME_WRITE", "mysql_info_schema_write_query_response_time_seconds",
+     "The number of write queries by duration they took to execute."),
+)
+
+
+@register("info_schema.query_response_time",
+          help="Collect query response time distribution if query_response_time_stats is ON.")
+class QueryResponseTime:
+    min_version = 5.5
+
+    def __init__(self, options) -> None:
+        pass
+
+    def scrape(self, db: DB):
+        try:
+            enabled = db.value("SELECT @@query_response_time_stats")
+        except Exception:  # unknown variable: the plugin is not installed
+            return
+        if enabled in (None, "0", "OFF"):
+            return
+        for table, name, help_text in TABLES:
+            try:
+                _, rows = db.query(f"SELECT TIME, COUNT, TOTAL FROM information_schema.{table}")
+            except Exception:  # READ/WRITE tables exist only in some builds of the plugin
+                continue
+            count, total, buckets = 0, 0.0, []
+            for length_text, count_text, total_text in rows:
+                count += int(count_text)
+                total += float(total_text)
+                try:
+                    length = float(length_text.strip())
+                except ValueError:  # the "TOO LONG" row counts, but is no bucket
+                    continue
+                if length:
+                    buckets.append((repr(length), count))
+            buckets.append(("+Inf", count))
+            yield HistogramMetricFamily(name, help_text, buckets=buckets, sum_value=total)

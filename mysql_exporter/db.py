@@ -1,0 +1,81 @@
+"""Connecting to MySQL/MariaDB and running the scrapers' queries: rows as strings, as the Go driver's
+RawBytes give them to mysqld_exporter."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import mysql.connector
+
+from mysql_exporter.config import ClientConfig
+
+_VERSION = re.compile(r"^\d+\.\d+")
+
+
+@dataclass(frozen=True)
+class SessionSettings:
+    timeout: float = 10.0  # socket timeout for connect and for every read
+    lock_wait_timeout: int = 2  # --exporter.lock_wait_timeout: never hold metadata locks for long
+    log_slow_filter: bool = False  # --exporter.log_slow_filter (MariaDB/Percona): keep scrapes out of slow log
+    tls_insecure_skip_verify: bool = False
+
+
+def connect(client: ClientConfig, settings: SessionSettings):
+    kwargs = {
+        "user": client.user,
+        "password": client.password,
+        "connection_timeout": settings.timeout,
+        "autocommit": True,
+        "use_pure": True,
+        "charset": "utf8mb4",
+        "collation": "utf8mb4_general_ci",
+    }
+    if client.socket and client.host in ("", "localhost"):
+        kwargs["unix_socket"] = client.socket
+    else:
+        kwargs["host"], kwargs["port"] = client.host, client.port
+    if client.ssl_ca or client.ssl_cert:
+        kwargs.update(ssl_ca=client.ssl_ca, ssl_cert=client.ssl_cert, ssl_key=client.ssl_key,
+                      ssl_verify_cert=not settings.tls_insecure_skip_verify and bool(client.ssl_ca),
+                      ssl_verify_identity=client.ssl_verify_server_cert and not settings.tls_insecure_skip_verify)
+    conn = mysql.connector.connect(**kwargs)
+    session = [f"SET SESSION lock_wait_timeout = {int(settings.lock_wait_timeout)}"]
+    if settings.log_slow_filter:
+        session.append("SET SESSION log_slow_filter = 'tmp_table_on_disk,filesort_on_disk'")
+    cursor = conn.cursor()
+    for statement in session:
+        cursor.execute(statement)
+    cursor.execute("SELECT @@version")
+    (version_text,) = cursor.fetchone()
+    cursor.close()
+    conn.server_version_number = parse_version(str(version_text))
+    return conn
+
+
+def parse_version(text: str) -> float:
+    """'10.11.6-MariaDB-0+deb12u1' -> 10.11, the number the scrapers' minimum versions are compared with."""
+    match = _VERSION.match(text)
+    return float(match.group(0)) if match else 999.0
+
+
+class DB:
+    """What a scraper sees: query() returning (column names, rows of str or None)."""
+
+    def __init__(self, conn) -> None:
+        self.conn = conn
+        self.version: float = getattr(conn, "server_version_number", 999.0)
+
+    def query(self, sql: str) -> tuple[list[str], list[tuple[str | None, ...]]]:
+        cursor = self.conn.cursor(raw=True)
+        try:
+            cursor.execute(sql)
+            rows = cursor.fetchall() if cursor.with_rows else []
+            columns = [d[0] for d in cursor.description] if cursor.description else []
+        finally:
+            cursor.close()
+        return columns, [tuple(None if v is None else v.decode("utf-8", "replace") for v in row) for row in rows]
+
+    def value(self, sql: str) -> str | None:
+        _, rows = self.query(sql)
+        return rows[0][0] if rows else None
