@@ -91,8 +91,8 @@ class Target:
         return families
 
     def _exporter_families(self, durations, up: float) -> list[Metric]:
-        errors = counter("mysql_exporter_scrape_errors_total", "Total number of times an error occurred scraping a MySQL.",
-                         ["collector"])
+        errors = counter("mysql_exporter_scrape_errors_total",
+                         "Total number of times an error occurred scraping a MySQL.", ["collector"])
         for label, count in sorted(self.scrape_errors.items()):
             errors.add_metric([label], float(count))
         families = [durations] if durations.rows else []

@@ -24,7 +24,7 @@ class GlobalStatus:
         pass
 
     def scrape(self, db: DB):
-        _, rows = db.query("SHOW GLOBAL STATUS")
+        rows = db.name_values("SHOW GLOBAL STATUS", "GLOBAL_STATUS")
         commands = counter("mysql_global_status_commands_total", "Total number of executed MySQL commands.",
                            ["command"])
         handlers = counter("mysql_global_status_handlers_total", "Total number of executed MySQL handlers.",

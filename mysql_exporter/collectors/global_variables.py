@@ -30,7 +30,7 @@ class GlobalVariables:
         pass
 
     def scrape(self, db: DB):
-        _, rows = db.query("SHOW GLOBAL VARIABLES")
+        rows = db.name_values("SHOW GLOBAL VARIABLES", "GLOBAL_VARIABLES")
         text = dict.fromkeys(TEXT_ITEMS, "")
         for name, raw in rows:
             key = metric_name(name)

@@ -1,0 +1,94 @@
+"""MySQL exporter configuration: my.cnf sections, overrides, and the values mysqld_exporter parses."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from exporter_toolkit.errors import ConfigError
+from mysql_exporter.config import read_my_cnf, resolve
+from mysql_exporter.parse import metric_name, parse_status, sanitize_state
+
+
+def test_child_sections_inherit_and_quotes_are_stripped(tmp_path):
+    path = tmp_path / "my.cnf"
+    path.write_text('[client]\nuser = root\npassword = "p#w d"\nhost=db\nport=3307\n'
+                    "[client.servers]\nuser=monitor\n[mysqld]\nskip-name-resolve\n")
+    sections = read_my_cnf(str(path))
+    assert sections["client"]["password"] == "p#w d"
+    assert sections["client.servers"] == {"user": "monitor", "password": "p#w d", "host": "db", "port": "3307"}
+
+
+def test_flags_and_environment_override_the_file(tmp_path, monkeypatch):
+    path = tmp_path / "my.cnf"
+    path.write_text("[client]\nuser=a\npassword=file-pw\nhost=h\nport=1\n")
+    monkeypatch.setenv("MYSQLD_EXPORTER_PASSWORD", "env-pw")
+    credentials = resolve(str(path), True, "db.example:3310", "b")
+    client = credentials.default
+    assert (client.user, client.password, client.host, client.port) == ("b", "env-pw", "db.example", 3310)
+    assert "env-pw" not in repr(client)
+    assert client.target == "db.example:3310"
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("user=x\n", "malformed --config.my-cnf"),
+    ("[client]\npassword=x\n", "no MySQL user"),
+    ("[client]\nuser=x\nport=abc\n", "invalid port"),
+])
+def test_unusable_configuration_is_a_config_error(tmp_path, content, message, monkeypatch):
+    monkeypatch.delenv("MYSQLD_EXPORTER_PASSWORD", raising=False)
+    path = tmp_path / "my.cnf"
+    path.write_text(content)
+    with pytest.raises(ConfigError, match=message):
+        resolve(str(path), True, None, None)
+
+
+def test_missing_default_file_is_fine_with_flags(tmp_path):
+    assert resolve(str(tmp_path / "absent"), False, "h:1", "u").default.user == "u"
+    with pytest.raises(ConfigError, match="cannot read"):
+        resolve(str(tmp_path / "absent"), True, "h:1", "u")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("12", 12.0), ("-1", -1.0), ("1.5e3", 1500.0), ("ON", 1.0), ("yes", 1.0), ("OFF", 0.0), ("Disabled", 0.0),
+    ("Connecting", 0.0), ("Primary", 1.0), ("non-Primary", 0.0), ("2024-01-02 03:04:05", 1704164645.0),
+    ("18446744073709551615", 1.8446744073709552e19), ("utf8mb4", None), ("1_000", None), ("", None), (None, None),
+    ("/var/lib/mysql/", None), ("10.11.6-MariaDB", None),
+])
+def test_parse_status_reads_values_as_mysqld_exporter(text, expected):
+    assert parse_status(text) == expected
+
+
+def test_names_and_states():
+    assert metric_name("Innodb_buffer_pool-pages.data") == "innodb_buffer_pool_pages_data"
+    assert sanitize_state("Slave has read all relay log; waiting for more updates") == \
+        "slave_has_read_all_relay_log_waiting_for_more_updates"
+    assert sanitize_state("") == "unknown"
+
+
+def run_exporter(*args: str, home: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mysql_exporter", "--web.listen-address=127.0.0.1:0", *args],
+                          capture_output=True, text=True, timeout=30, env={"HOME": home, "PATH": "/usr/bin:/bin"})
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--config.my-cnf=/does/not/exist"], "cannot read --config.my-cnf"),
+    ([], "no MySQL user"),
+    (["--mysqld.username=u", "--mysqld.address=host:notaport"], "invalid MySQL address"),
+    (["--collect.nope"], "No such option"),
+])
+def test_bad_configuration_exits_2_with_one_line(tmp_path, args, message):
+    result = run_exporter(*args, home=str(tmp_path))
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("mysql-exporter: error: ") and message in lines[0], lines
+
+
+def test_malformed_my_cnf_exits_2(tmp_path):
+    path = tmp_path / "my.cnf"
+    path.write_text("user=root\npassword=hunter2\n")
+    result = run_exporter(f"--config.my-cnf={path}", home=str(tmp_path))
+    assert result.returncode == 2
+    assert "malformed --config.my-cnf" in result.stderr and "hunter2" not in result.stderr
