@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 import click
+from prometheus_client import disable_created_metrics
 
 from exporter_toolkit.errors import ConfigError
 from exporter_toolkit.listen import parse_listen_address
@@ -57,6 +58,8 @@ def web_options(default_address: str) -> Callable:
 
 def run(command: click.Command, prog: str, args: Sequence[str] | None = None) -> None:
     """Invoke a click command; usage and configuration errors become `prog: error: ...` and exit 2."""
+    # The daemons' own counters (promhttp_*) without _created series, like the Go exporters'.
+    disable_created_metrics()
     try:
         code = command.main(args=list(args) if args is not None else None, prog_name=prog, standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Summary
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    Summary,
+    disable_created_metrics,
+    enable_created_metrics,
+)
 from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
 from prometheus_client.exposition import generate_latest
 from prometheus_client.openmetrics.exposition import generate_latest as openmetrics_latest
@@ -32,6 +40,14 @@ class FamiliesCollector:
         yield stock
         info = InfoMetricFamily("test_build", "Info.", value={"version": "1.2.3"})
         yield info
+
+
+@pytest.fixture(autouse=True)
+def no_created_series():
+    """Our renderer never writes _created series; compare with prometheus_client configured the same way."""
+    disable_created_metrics()
+    yield
+    enable_created_metrics()
 
 
 @pytest.fixture
