@@ -18,7 +18,7 @@ from app_instrumentation.metrics import (
     histogram,
     linear_buckets,
 )
-from app_instrumentation.middleware import ASGIMetricsMiddleware, WSGIMetricsMiddleware
+from app_instrumentation.middleware import ASGIMetricsMiddleware, WSGIMetricsMiddleware, instrument_flask
 from app_instrumentation.serve import metrics_response, start_http_server
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "gauge",
     "histogram",
     "in_progress",
+    "instrument_flask",
     "linear_buckets",
     "metrics_response",
     "result",

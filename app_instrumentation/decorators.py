@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from bisect import bisect_left
 from collections.abc import Callable, Mapping
 from time import perf_counter
 from typing import Any
@@ -40,6 +41,8 @@ class _Recorder:
         self.method = method  # "inc" or "observe"
         self._updaters: dict[tuple[str, ...], Callable[[float], None]] = {}
         self.static = self._make(plan.static_values) if plan.static else None
+        # For constant labels and a histogram: the pieces of an observation, inlined into the wrapper.
+        self.parts = instrument.observer_parts(plan.static_values) if plan.static and method == "observe" else None
 
     def _make(self, values) -> Callable[[float], None]:
         return self.instrument.observer(values) if self.method == "observe" else self.instrument.incrementer(values)
@@ -62,16 +65,30 @@ def _wrap(func: Callable, recorder: _Recorder, timing: bool) -> Callable:
     kind = _kind(func)
     static = recorder.static
     record = recorder.record
+    now = perf_counter  # a closure variable: cheaper to reach than the module global on every call
 
     if kind == "function":
-        if static is not None and timing:
+        if recorder.parts is not None:
+            sum_inc, bounds, bucket_incs = recorder.parts
+
             @functools.wraps(func)
-            def timed_static(*args, **kwargs):
-                start = perf_counter()
+            def timed_inline(*args, **kwargs):
+                start = now()
                 try:
                     return func(*args, **kwargs)
                 finally:
-                    static(perf_counter() - start)
+                    amount = now() - start
+                    sum_inc(amount)
+                    bucket_incs[bisect_left(bounds, amount)](1)
+            return timed_inline
+        if static is not None and timing:
+            @functools.wraps(func)
+            def timed_static(*args, **kwargs):
+                start = now()
+                try:
+                    return func(*args, **kwargs)
+                finally:
+                    static(now() - start)
             return timed_static
         if static is not None:
             @functools.wraps(func)
@@ -84,59 +101,80 @@ def _wrap(func: Callable, recorder: _Recorder, timing: bool) -> Callable:
 
         @functools.wraps(func)
         def dynamic(*args, **kwargs):
-            start = perf_counter()
+            start = now()
             try:
                 outcome = func(*args, **kwargs)
             except BaseException as error:
-                record(args, kwargs, None, error, perf_counter() - start if timing else 1.0)
+                record(args, kwargs, None, error, now() - start if timing else 1.0)
                 raise
-            record(args, kwargs, outcome, None, perf_counter() - start if timing else 1.0)
+            record(args, kwargs, outcome, None, now() - start if timing else 1.0)
             return outcome
         return dynamic
 
     if kind == "coroutine":
-        if static is not None:
+        if recorder.parts is not None:
+            sum_inc, bounds, bucket_incs = recorder.parts
+
             @functools.wraps(func)
-            async def coroutine_static(*args, **kwargs):
-                start = perf_counter()
+            async def coroutine_timed_inline(*args, **kwargs):
+                start = now()
                 try:
                     return await func(*args, **kwargs)
                 finally:
-                    static(perf_counter() - start if timing else 1.0)
-            return coroutine_static
+                    amount = now() - start
+                    sum_inc(amount)
+                    bucket_incs[bisect_left(bounds, amount)](1)
+            return coroutine_timed_inline
+        if static is not None and timing:
+            @functools.wraps(func)
+            async def coroutine_timed_static(*args, **kwargs):
+                start = now()
+                try:
+                    return await func(*args, **kwargs)
+                finally:
+                    static(now() - start)
+            return coroutine_timed_static
+        if static is not None:
+            @functools.wraps(func)
+            async def coroutine_counted_static(*args, **kwargs):
+                try:
+                    return await func(*args, **kwargs)
+                finally:
+                    static(1.0)
+            return coroutine_counted_static
 
         @functools.wraps(func)
         async def coroutine_dynamic(*args, **kwargs):
-            start = perf_counter()
+            start = now()
             try:
                 outcome = await func(*args, **kwargs)
             except BaseException as error:
-                record(args, kwargs, None, error, perf_counter() - start if timing else 1.0)
+                record(args, kwargs, None, error, now() - start if timing else 1.0)
                 raise
-            record(args, kwargs, outcome, None, perf_counter() - start if timing else 1.0)
+            record(args, kwargs, outcome, None, now() - start if timing else 1.0)
             return outcome
         return coroutine_dynamic
 
     if kind == "generator":
         @functools.wraps(func)
         def generator(*args, **kwargs):
-            start = perf_counter()
+            start = now()
             try:
                 outcome = yield from func(*args, **kwargs)  # forwards send(), throw() and close()
             except GeneratorExit:  # closed early by the consumer: the work it asked for is done
-                record(args, kwargs, None, None, perf_counter() - start if timing else 1.0)
+                record(args, kwargs, None, None, now() - start if timing else 1.0)
                 raise
             except BaseException as error:
-                record(args, kwargs, None, error, perf_counter() - start if timing else 1.0)
+                record(args, kwargs, None, error, now() - start if timing else 1.0)
                 raise
-            record(args, kwargs, outcome, None, perf_counter() - start if timing else 1.0)
+            record(args, kwargs, outcome, None, now() - start if timing else 1.0)
             return outcome
         return generator
 
     @functools.wraps(func)
     async def async_generator(*args, **kwargs):
         agen = func(*args, **kwargs)
-        start = perf_counter()
+        start = now()
         error: BaseException | None = None
         try:
             sent = None
@@ -162,7 +200,7 @@ def _wrap(func: Callable, recorder: _Recorder, timing: bool) -> Callable:
             error = raised
             raise
         finally:
-            record(args, kwargs, None, error, perf_counter() - start if timing else 1.0)
+            record(args, kwargs, None, error, now() - start if timing else 1.0)
     return async_generator
 
 

@@ -66,11 +66,8 @@ class LabelPlan:
                 values.append(source)
             elif isinstance(source, arg):
                 position, name, default, transform = self._arg_lookup[index]
-                if position is not None and position < len(args):
-                    raw = args[position]
-                else:
-                    raw = kwargs.get(name, default)
-                values.append(str(transform(raw)))
+                positional = position is not None and position < len(args)
+                values.append(str(transform(args[position] if positional else kwargs.get(name, default))))
             elif isinstance(source, result):
                 values.append(source.on_exception if error is not None else str(source.transform(outcome)))
             else:

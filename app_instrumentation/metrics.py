@@ -66,14 +66,21 @@ class _Fast:
         return value.inc if value is not None and hasattr(value, "inc") else child.inc
 
     @staticmethod
-    def histogram_observe(child: Histogram):
+    def histogram_parts(child: Histogram):
+        """(sum increment, upper bounds, bucket increments) for inlining an observation, or None."""
         bounds = getattr(child, "_upper_bounds", None)
         buckets = getattr(child, "_buckets", None)
         total = getattr(child, "_sum", None)
         if bounds is None or buckets is None or total is None:
+            return None
+        return total.inc, bounds, [bucket.inc for bucket in buckets]
+
+    @staticmethod
+    def histogram_observe(child: Histogram):
+        parts = _Fast.histogram_parts(child)
+        if parts is None:
             return child.observe
-        bucket_incs = [bucket.inc for bucket in buckets]
-        sum_inc = total.inc
+        sum_inc, bounds, bucket_incs = parts
         bisect_left = bisect.bisect_left
 
         def observe(amount: float) -> None:
@@ -141,6 +148,9 @@ class Instrument:
 
     def observer(self, values: Sequence[str] = ()):
         return _Fast.histogram_observe(self.child(values))
+
+    def observer_parts(self, values: Sequence[str] = ()):
+        return _Fast.histogram_parts(self.child(values))
 
     # Convenience pass-throughs for label-less use.
     def inc(self, amount: float = 1.0) -> None:

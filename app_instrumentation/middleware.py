@@ -26,6 +26,8 @@ UNMATCHED = "unmatched"
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"})
 DEFAULT_EXCLUDE = (r"^/metrics$", r"^/healthz$", r"^/readyz$", r"^/favicon\.ico$")
 LABELS = ("method", "route", "status")
+# Where a framework hook or the app leaves the matched route template (WSGI environ or ASGI scope).
+ROUTE_KEY = "app_instrumentation.route"
 
 
 def compile_routes(patterns: Sequence[str]) -> list[tuple[re.Pattern, str]]:
@@ -82,12 +84,8 @@ class WSGIMetricsMiddleware:
         self.metrics = _RequestMetrics(registry, prefix, buckets, exclude_paths, routes, metrics_path)
 
     def route(self, environ: dict) -> str:
-        if "app_instrumentation.route" in environ:  # set by the app itself
-            return environ["app_instrumentation.route"]
-        request = environ.get("werkzeug.request")  # Flask stores its request here; url_rule is the template
-        rule = getattr(getattr(request, "url_rule", None), "rule", None)
-        if rule:
-            return rule
+        if ROUTE_KEY in environ:  # set by the framework hook (instrument_flask) or the app itself
+            return environ[ROUTE_KEY]
         return self.metrics.route_from_patterns(environ.get("PATH_INFO", ""))
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
@@ -146,8 +144,8 @@ class ASGIMetricsMiddleware:
         self.metrics = _RequestMetrics(registry, prefix, buckets, exclude_paths, routes, metrics_path)
 
     def route(self, scope: dict[str, Any]) -> str:
-        if "app_instrumentation.route" in scope:
-            return scope["app_instrumentation.route"]
+        if ROUTE_KEY in scope:
+            return scope[ROUTE_KEY]
         matched = scope.get("route")  # Starlette and FastAPI put the matched route in the scope
         template = getattr(matched, "path", None)
         if template:
@@ -186,3 +184,17 @@ class ASGIMetricsMiddleware:
         await send({"type": "http.response.start", "status": 200,
                     "headers": [(k.lower().encode(), v.encode()) for k, v in response_headers]})
         await send({"type": "http.response.body", "body": body})
+
+
+def instrument_flask(app: Any, **options: Any) -> WSGIMetricsMiddleware:
+    """Wrap a Flask app's WSGI callable and record each request's url_rule ("/users/<int:user_id>") as route."""
+    from flask import request  # imported here: Flask is optional
+
+    @app.before_request
+    def _remember_route() -> None:
+        if request.url_rule is not None:
+            request.environ[ROUTE_KEY] = request.url_rule.rule
+
+    middleware = WSGIMetricsMiddleware(app.wsgi_app, **options)
+    app.wsgi_app = middleware
+    return middleware

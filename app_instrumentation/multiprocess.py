@@ -30,7 +30,8 @@ LOCK_NAME = ".app_instrumentation.lock"
 
 
 def directory() -> str | None:
-    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or os.environ.get("prometheus_multiproc_dir")
+    # The lower-case name is the one older prometheus_client releases documented.
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or os.environ.get("prometheus_multiproc_dir")  # noqa: SIM112
 
 
 @contextlib.contextmanager

@@ -28,3 +28,13 @@ def test_benchmark_smoke(module, binaries, min_series):
         assert results[name]["series"] > min_series
         assert results[name]["p50_ms"] > 0 and results[name]["rss_mb"] > 0
     assert set(results["ratio"]) == {"p50_ms", "p99_ms", "cpu_s_per_1000", "rss_mb", "series"}
+
+
+def test_app_instrumentation_benchmark_smoke():
+    result = subprocess.run([sys.executable, "-m", "benchmarks.app_instrumentation_bench", "--calls", "2000",
+                             "--json"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    results = json.loads(result.stdout)
+    assert set(results) == {"counter", "histogram", "labelled histogram", "coroutine"}
+    for row in results.values():
+        assert row["ours_ns"] > 0 and row["hand_ns"] > 0 and row["ratio"] > 0

@@ -1,0 +1,114 @@
+"""A real WSGI app (Flask under gunicorn, several recycled workers, multiprocess mode) and a real ASGI app
+(Starlette under uvicorn), driven over HTTP and scraped by a real Prometheus; PromQL returns the expected
+rates and quantiles, and one scrape of the WSGI app sums every worker, dead ones included."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+from prometheus_client.parser import text_string_to_metric_families
+
+from testbed.harness import free_port, start_daemon
+from tests.conftest import REPO
+from tests.prometheus import query, running_prometheus, wait_for_series
+
+pytestmark = pytest.mark.e2e
+
+
+def samples(text: str) -> dict[tuple, float]:
+    return {(s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(text) for s in family.samples}
+
+
+@pytest.fixture
+def wsgi_app(tmp_path):
+    pytest.importorskip("gunicorn")
+    multiproc = tmp_path / "multiproc"
+    multiproc.mkdir()
+    port = free_port()
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(multiproc), "PYTHONPATH": str(REPO)}
+    daemon = start_daemon("gunicorn", [sys.executable, "-m", "gunicorn", "-w", "2", "--max-requests", "40",
+                                       "-c", str(REPO / "tests" / "apps" / "gunicorn_conf.py"),
+                                       "-b", f"127.0.0.1:{port}", "tests.apps.wsgi_app:app"],
+                          port, str(tmp_path / "gunicorn.log"), ready_path="/healthz", env=env)
+    yield daemon, multiproc
+    daemon.stop()
+
+
+@pytest.fixture
+def asgi_app(tmp_path):
+    pytest.importorskip("uvicorn")
+    port = free_port()
+    daemon = start_daemon("uvicorn", [sys.executable, "-m", "uvicorn", "--port", str(port), "--host", "127.0.0.1",
+                                      "tests.apps.asgi_app:app"], port, str(tmp_path / "uvicorn.log"),
+                          ready_path="/metrics", env={**os.environ, "PYTHONPATH": str(REPO)})
+    yield daemon
+    daemon.stop()
+
+
+def drive_wsgi(port: int, users: int, logins_ok: int, logins_bad: int) -> None:
+    session = requests.Session()
+    for i in range(users):
+        assert session.get(f"http://127.0.0.1:{port}/users/{i}", timeout=10).status_code == 200
+    for _ in range(logins_ok):
+        session.post(f"http://127.0.0.1:{port}/login", data={"user": "ann", "password": "secret"}, timeout=10)
+    for _ in range(logins_bad):
+        session.post(f"http://127.0.0.1:{port}/login", data={"user": "ann", "password": "x"}, timeout=10)
+
+
+def test_wsgi_under_gunicorn_sums_all_workers_and_folds_dead_ones(wsgi_app):
+    daemon, multiproc = wsgi_app
+    drive_wsgi(daemon.port, users=150, logins_ok=30, logins_bad=20)  # 200 requests: workers recycle at ~40
+    text = requests.get(f"http://127.0.0.1:{daemon.port}/metrics", timeout=10).text
+    values = samples(text)
+    users = (("method", "GET"), ("route", "/users/<int:user_id>"), ("status", "200"))
+    assert values[("http_requests_total", users)] == 150.0
+    assert values[("http_request_duration_seconds_count", users)] == 150.0
+    assert values[("http_requests_total", (("method", "POST"), ("route", "/login"), ("status", "200")))] == 30.0
+    assert values[("http_requests_total", (("method", "POST"), ("route", "/login"), ("status", "401")))] == 20.0
+    assert values[("logins_total", (("result", "success"),))] == 30.0
+    assert values[("logins_total", (("result", "failure"),))] == 20.0
+    assert values[("user_lookup_seconds_count", ())] == 150.0
+    assert not any("/users/1" in str(key) for key in values)  # raw paths never become labels
+    # Workers were recycled several times, yet only live workers' files and one archive per type remain.
+    counter_files = sorted(p.name for p in Path(multiproc).glob("counter_*.db"))
+    assert "counter_archive.db" in counter_files
+    assert len(counter_files) <= 1 + 2 + 1, counter_files  # archive + live workers (+ one being replaced)
+
+
+def test_prometheus_promql_over_both_apps(tmp_path, wsgi_app, asgi_app):
+    wsgi, _ = wsgi_app
+    scrape = [{"job_name": "wsgi", "static_configs": [{"targets": [f"127.0.0.1:{wsgi.port}"]}]},
+              {"job_name": "asgi", "static_configs": [{"targets": [f"127.0.0.1:{asgi_app.port}"]}]}]
+    with running_prometheus(tmp_path, scrape) as prometheus:
+        wait_for_series(prometheus, 'up{job="asgi"} == 1')
+        wait_for_series(prometheus, 'up{job="wsgi"} == 1')
+        session = requests.Session()
+        import time
+        deadline = time.monotonic() + 60
+
+        def traffic():
+            for i in range(10):
+                session.get(f"http://127.0.0.1:{asgi_app.port}/items/{i}", timeout=10)
+            session.get(f"http://127.0.0.1:{asgi_app.port}/fail", timeout=10)
+            drive_wsgi(wsgi.port, users=5, logins_ok=2, logins_bad=1)
+
+        # Keep traffic flowing until Prometheus has seen counters move (two scrapes apart).
+        result = []
+        while not result and time.monotonic() < deadline:
+            traffic()
+            result = query(prometheus, 'sum(rate(http_requests_total{job="asgi",route="/items/{item_id}"}[1m])) > 0')
+        assert result, "no request rate for the ASGI route template"
+        p90 = wait_for_series(prometheus, 'histogram_quantile(0.9, sum by (le) '
+                                          '(rate(inventory_query_seconds_bucket{job="asgi"}[1m])))')
+        assert 0.02 <= float(p90[0]["value"][1]) <= 0.25  # the handler sleeps 20 ms
+        errors = wait_for_series(prometheus, 'sum(rate(http_requests_total{job="asgi",status="503"}[1m])) > 0')
+        assert errors
+        logins = wait_for_series(prometheus, 'sum by (result) (rate(logins_total{job="wsgi"}[1m])) > 0')
+        assert {series["metric"]["result"] for series in logins} == {"success", "failure"}
+        routes = query(prometheus, 'count by (route) (http_requests_total{job="asgi"})')
+        assert {series["metric"]["route"] for series in routes} == {"/items/{item_id}", "/fail"}
