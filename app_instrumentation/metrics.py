@@ -185,7 +185,8 @@ def _declare(kind: str, name: str, documentation: str, labels: Sequence[str], re
              max_label_values: int, buckets: Sequence[float] = (), **kwargs) -> Instrument:
     registry = REGISTRY if registry is None else registry
     shape = Shape(kind, tuple(labels), tuple(float(b) for b in buckets), documentation)
-    key = name[:-6] if kind == "counter" and name.endswith("_total") else name
+    # Counters own both `x` and `x_total` in prometheus_client: one key for both, whatever the kind.
+    key = name.removesuffix("_total")
     with _DECLARE_LOCK:
         declared = _DECLARED.setdefault(registry, {})
         existing = declared.get(key)

@@ -103,6 +103,8 @@ class WSGIMetricsMiddleware:
 
         def tracking_start_response(status_line: str, headers, exc_info=None):
             status[0] = status_line.split(" ", 1)[0]
+            if exc_info is None:
+                return start_response(status_line, headers)
             return start_response(status_line, headers, exc_info)
 
         method = environ.get("REQUEST_METHOD", "GET")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,6 @@ def samples(text: str) -> dict[tuple, float]:
 
 @pytest.fixture
 def wsgi_app(tmp_path):
-    pytest.importorskip("gunicorn")
     multiproc = tmp_path / "multiproc"
     multiproc.mkdir()
     port = free_port()
@@ -41,7 +41,6 @@ def wsgi_app(tmp_path):
 
 @pytest.fixture
 def asgi_app(tmp_path):
-    pytest.importorskip("uvicorn")
     port = free_port()
     daemon = start_daemon("uvicorn", [sys.executable, "-m", "uvicorn", "--port", str(port), "--host", "127.0.0.1",
                                       "tests.apps.asgi_app:app"], port, str(tmp_path / "uvicorn.log"),
@@ -88,7 +87,6 @@ def test_prometheus_promql_over_both_apps(tmp_path, wsgi_app, asgi_app):
         wait_for_series(prometheus, 'up{job="asgi"} == 1')
         wait_for_series(prometheus, 'up{job="wsgi"} == 1')
         session = requests.Session()
-        import time
         deadline = time.monotonic() + 60
 
         def traffic():
