@@ -1,0 +1,51 @@
+"""The resources the simulator serves, as discovery describes them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Resource:
+    group: str  # "" for the core group
+    version: str
+    kind: str
+    plural: str
+    namespaced: bool
+    short_names: tuple[str, ...] = ()
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def singular(self) -> str:
+        return self.kind.lower()
+
+    @property
+    def prefix(self) -> str:
+        return f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
+
+
+RESOURCES = [
+    Resource("", "v1", "Pod", "pods", True, ("po",)),
+    Resource("", "v1", "Service", "services", True, ("svc",)),
+    Resource("", "v1", "ConfigMap", "configmaps", True, ("cm",)),
+    Resource("", "v1", "Secret", "secrets", True),
+    Resource("", "v1", "Node", "nodes", False, ("no",)),
+    Resource("", "v1", "Namespace", "namespaces", False, ("ns",)),
+    Resource("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", True, ("pvc",)),
+    Resource("", "v1", "ServiceAccount", "serviceaccounts", True, ("sa",)),
+    Resource("", "v1", "Event", "events", True, ("ev",)),
+    Resource("apps", "v1", "Deployment", "deployments", True, ("deploy",)),
+    Resource("apps", "v1", "StatefulSet", "statefulsets", True, ("sts",)),
+    Resource("apps", "v1", "DaemonSet", "daemonsets", True, ("ds",)),
+    Resource("apps", "v1", "ReplicaSet", "replicasets", True, ("rs",)),
+    Resource("batch", "v1", "Job", "jobs", True),
+    Resource("batch", "v1", "CronJob", "cronjobs", True, ("cj",)),
+]
+BY_PATH = {(r.group, r.version, r.plural): r for r in RESOURCES}
+GROUPS = {}
+for _resource in RESOURCES:
+    if _resource.group:
+        GROUPS.setdefault(_resource.group, _resource.version)

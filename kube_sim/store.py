@@ -1,0 +1,202 @@
+"""The simulator's state: objects by resource, namespace and name; one global resourceVersion counter; an
+event history that watches resume from; and compaction, after which an older resourceVersion is `410 Gone`."""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from kube_sim.resources import Resource
+
+
+class ApiError(Exception):
+    """An error the API answers with a Status object."""
+
+    def __init__(self, code: int, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.reason, self.message = code, reason, message
+
+    def status(self) -> dict[str, Any]:
+        return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": self.message,
+                "reason": self.reason, "code": self.code}
+
+
+@dataclass
+class Event:
+    resource_version: int
+    type: str  # ADDED, MODIFIED, DELETED
+    resource: Resource
+    namespace: str
+    obj: dict[str, Any]
+    _encoded: bytes | None = None
+
+    def encoded(self) -> bytes:
+        """The watch line, encoded once however many watchers send it."""
+        if self._encoded is None:
+            self._encoded = json.dumps({"type": self.type, "object": self.obj}, separators=(",", ":")).encode() + b"\n"
+        return self._encoded
+
+
+def now_rfc3339() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+class Store:
+    def __init__(self, history: int = 500_000) -> None:
+        self._objects: dict[tuple[str, str, str], dict[str, Any]] = {}  # (plural, namespace, name) -> object
+        self._lock = threading.Condition()
+        self._rv = 0
+        # Events in resourceVersion order, one per version: the event of version v is at v - _events_base - 1.
+        self._events: list[Event] = []
+        self._events_base = 0
+        self._history = history
+        self.compacted_rv = 0  # watches from below this get 410 Gone
+        self.stream_generation = 0  # bumped to make every open watch stream end
+
+    # --- reading ---------------------------------------------------------------------------------
+    @property
+    def resource_version(self) -> int:
+        return self._rv
+
+    def get(self, resource: Resource, namespace: str, name: str) -> dict[str, Any]:
+        obj = self._objects.get((resource.plural, namespace, name))
+        if obj is None:
+            raise ApiError(404, "NotFound", f'{resource.plural} "{name}" not found')
+        return obj
+
+    def list(self, resource: Resource, namespace: str | None) -> tuple[list[dict[str, Any]], int]:
+        with self._lock:
+            items = [obj for (plural, ns, _), obj in self._objects.items()
+                     if plural == resource.plural and (namespace is None or ns == namespace)]
+            return items, self._rv
+
+    def count(self, resource: Resource) -> int:
+        return sum(1 for (plural, _, _) in self._objects if plural == resource.plural)
+
+    # --- writing ---------------------------------------------------------------------------------
+    def _record(self, event_type: str, resource: Resource, namespace: str, obj: dict[str, Any]) -> None:
+        self._rv += 1
+        obj["metadata"]["resourceVersion"] = str(self._rv)
+        self._events.append(Event(self._rv, event_type, resource, namespace, obj))
+        if len(self._events) > self._history * 1.25:  # trim in batches: amortised O(1) per event
+            drop = len(self._events) - self._history
+            del self._events[:drop]
+            self._events_base += drop
+            self.compacted_rv = max(self.compacted_rv, self._events_base)
+        self._lock.notify_all()
+
+    def create(self, resource: Resource, namespace: str, obj: dict[str, Any]) -> dict[str, Any]:
+        obj = copy.deepcopy(obj)
+        meta = obj.setdefault("metadata", {})
+        name = meta.get("name")
+        if not name and meta.get("generateName"):
+            name = meta["generateName"] + uuid.uuid4().hex[:5]
+            meta["name"] = name
+        if not name:
+            raise ApiError(422, "Invalid", "metadata.name: Required value: name or generateName is required")
+        with self._lock:
+            if resource.namespaced:
+                if ("namespaces", "", namespace) not in self._objects:
+                    raise ApiError(404, "NotFound", f'namespaces "{namespace}" not found')
+                meta["namespace"] = namespace
+            else:
+                meta.pop("namespace", None)
+                namespace = ""
+            key = (resource.plural, namespace, name)
+            if key in self._objects:
+                raise ApiError(409, "AlreadyExists", f'{resource.plural} "{name}" already exists')
+            meta["uid"] = meta.get("uid") or str(uuid.uuid4())
+            meta["creationTimestamp"] = meta.get("creationTimestamp") or now_rfc3339()
+            meta["generation"] = 1
+            obj["kind"], obj["apiVersion"] = resource.kind, resource.api_version
+            if resource.plural == "namespaces":
+                obj.setdefault("status", {"phase": "Active"})
+                obj.setdefault("spec", {"finalizers": ["kubernetes"]})
+            self._objects[key] = obj
+            self._record("ADDED", resource, namespace, obj)
+            return obj
+
+    def update(self, resource: Resource, namespace: str, name: str, obj: dict[str, Any],
+               check_version: bool = True) -> dict[str, Any]:
+        obj = copy.deepcopy(obj)
+        with self._lock:
+            namespace = namespace if resource.namespaced else ""
+            key = (resource.plural, namespace, name)
+            current = self._objects.get(key)
+            if current is None:
+                raise ApiError(404, "NotFound", f'{resource.plural} "{name}" not found')
+            meta = obj.setdefault("metadata", {})
+            wanted = meta.get("resourceVersion")
+            if check_version and wanted and wanted != current["metadata"]["resourceVersion"]:
+                raise ApiError(409, "Conflict", f'Operation cannot be fulfilled on {resource.plural} "{name}": the '
+                                                "object has been modified; please apply your changes to the latest "
+                                                "version and try again")
+            for field in ("uid", "creationTimestamp", "namespace", "name"):
+                if field in current["metadata"]:
+                    meta[field] = current["metadata"][field]
+            generation = current["metadata"].get("generation", 1)
+            meta["generation"] = generation + 1 if obj.get("spec") != current.get("spec") else generation
+            obj["kind"], obj["apiVersion"] = resource.kind, resource.api_version
+            self._objects[key] = obj
+            self._record("MODIFIED", resource, namespace, obj)
+            return obj
+
+    def mutate(self, resource: Resource, namespace: str, name: str, change) -> dict[str, Any] | None:
+        """Apply `change(copy)` to the stored object and record it; None when the object is gone."""
+        with self._lock:
+            current = self._objects.get((resource.plural, namespace if resource.namespaced else "", name))
+            if current is None:
+                return None
+            updated = copy.deepcopy(current)
+            change(updated)
+            return self.update(resource, namespace, name, updated, check_version=False)
+
+    def delete(self, resource: Resource, namespace: str, name: str) -> dict[str, Any]:
+        with self._lock:
+            namespace = namespace if resource.namespaced else ""
+            obj = self._objects.pop((resource.plural, namespace, name), None)
+            if obj is None:
+                raise ApiError(404, "NotFound", f'{resource.plural} "{name}" not found')
+            obj = copy.deepcopy(obj)
+            self._record("DELETED", resource, namespace, obj)
+            if resource.plural == "namespaces":
+                for key in [k for k in self._objects if k[1] == name]:
+                    gone = self._objects.pop(key)
+                    from kube_sim.resources import RESOURCES
+
+                    owner = next(r for r in RESOURCES if r.plural == key[0])
+                    self._record("DELETED", owner, name, copy.deepcopy(gone))
+            return obj
+
+    # --- watching --------------------------------------------------------------------------------
+    def events_after(self, resource_version: int, timeout: float, generation: int) -> list[Event] | None:
+        """Events newer than `resource_version`, waiting up to `timeout` for one; None when the stream must end
+        (410 is decided by the caller from compacted_rv)."""
+        with self._lock:
+            deadline = time.monotonic() + timeout
+            while True:
+                if generation != self.stream_generation:
+                    return None
+                if self._rv > resource_version:
+                    return self._events[max(0, resource_version - self._events_base):]
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return []
+                self._lock.wait(remaining)
+
+    def compact(self) -> None:
+        """Forget the event history: any watch resuming from an older resourceVersion gets 410 Gone."""
+        with self._lock:
+            self.compacted_rv = self._rv
+            self._events_base = self._rv
+            self._events = []
+
+    def end_streams(self) -> None:
+        with self._lock:
+            self.stream_generation += 1
+            self._lock.notify_all()
