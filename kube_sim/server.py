@@ -12,7 +12,6 @@ import logging
 import socket
 import threading
 import time
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -154,7 +153,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002
+    def log_message(self, format: str, *args) -> None:
         log.debug("%s", format % args)
 
     # --- plumbing --------------------------------------------------------------------------------
@@ -383,8 +382,9 @@ class _Handler(BaseHTTPRequestHandler):
                     if wanted(event.resource, event.namespace, event.obj):
                         self._chunk(event.encoded())
                 if bookmarks and time.monotonic() - last_bookmark >= sim.bookmark_interval:
-                    bookmark = {"type": "BOOKMARK", "object": {"kind": resource.kind, "apiVersion": resource.api_version,
-                                                               "metadata": {"resourceVersion": str(rv)}}}
+                    bookmark = {"type": "BOOKMARK", "object": {
+                        "kind": resource.kind, "apiVersion": resource.api_version,
+                        "metadata": {"resourceVersion": str(rv)}}}
                     self._chunk(json.dumps(bookmark).encode() + b"\n")
                     last_bookmark = time.monotonic()
             self._chunk(b"")

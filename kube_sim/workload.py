@@ -3,13 +3,14 @@ workload for the local stack, bulk objects for benchmarks, and a kubeconfig poin
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from kube_sim.resources import BY_PATH
-from kube_sim.store import Store
+from kube_sim.store import ApiError, Store
 
 R = {plural: BY_PATH[(group, "v1", plural)] for group, _, plural in BY_PATH}
 
@@ -82,10 +83,8 @@ def bulk_pods(store: Store, count: int, namespaces: int = 10, with_status: bool 
     """`count` running pods (plus a deployment, a service and a configmap per 10 pods) for benchmarks."""
     for index in range(namespaces):
         name = f"bench-{index}"
-        try:
+        with contextlib.suppress(ApiError):  # already there
             store.create(R["namespaces"], "", {"metadata": _meta(name)})
-        except Exception:  # already there
-            pass
     for index in range(count):
         namespace = f"bench-{index % namespaces}"
         app = f"app-{index // 10}"

@@ -1,0 +1,3 @@
+from kube_state_exporter.cli import main
+
+main()

@@ -1,0 +1,196 @@
+"""List + watch, one loop per resource (and namespace), through the `kubernetes` client.
+
+Raw JSON, not the client's models: list pages and watch lines are parsed with json.loads and handed to the
+store as dicts (the model deserialisation is far slower; see benchmarks/kube_state_bench.py). The loop:
+list in pages -> replace the store -> watch from the list's resourceVersion with bookmarks -> on a stream
+end, watch again from the last resourceVersion seen; on `410 Gone` (as an ERROR event or an HTTP status)
+relist and replace; on any other error back off exponentially (with jitter) and try again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from kubernetes.client import ApiClient
+from kubernetes.client.exceptions import ApiException
+from kubernetes.watch.watch import iter_resp_lines
+
+from kube_state_exporter.resources import ResourceSpec
+from kube_state_exporter.sharding import Shard
+from kube_state_exporter.store import MetricsStore
+
+log = logging.getLogger("kube_state_exporter.informer")
+
+PAGE_SIZE = 500
+MIN_WATCH_TIMEOUT = 300  # seconds; each watch asks for 5 to 10 minutes, like client-go's reflector
+BACKOFF_MIN, BACKOFF_MAX = 0.2, 30.0
+
+
+class Gone(Exception):
+    """The resourceVersion we hold is too old: relist."""
+
+
+class Telemetry:
+    """Counters the reflectors update, read by the telemetry endpoint."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.lists: dict[tuple[str, str], int] = {}
+        self.watches: dict[tuple[str, str], int] = {}
+        self.events: dict[tuple[str, str], int] = {}
+        self.last_sync: dict[str, float] = {}
+        self.objects: dict[str, int] = {}
+        self.event_latency: list[float] = []  # seconds from event receipt to its metrics stored (recent ones)
+
+    def count(self, table: dict, key: tuple[str, str]) -> None:
+        with self.lock:
+            table[key] = table.get(key, 0) + 1
+
+
+class Reflector:
+    def __init__(self, spec: ResourceSpec, namespace: str | None, api: ApiClient, store: MetricsStore,
+                 shard: Shard, telemetry: Telemetry, on_event: Callable[[str, dict[str, Any]], None] | None = None,
+                 page_size: int = PAGE_SIZE, watch_timeout: int = MIN_WATCH_TIMEOUT) -> None:
+        self.spec, self.namespace, self.api, self.store = spec, namespace, api, store
+        self.shard, self.telemetry, self.on_event = shard, telemetry, on_event
+        self.page_size, self.watch_timeout = page_size, watch_timeout
+        self.synced = threading.Event()
+        self._stop = threading.Event()
+        self._response = None
+        self.resource_version: str | None = None
+        self.thread = threading.Thread(target=self.run, daemon=True, name=f"reflector-{spec.name}")
+
+    @property
+    def name(self) -> str:
+        return self.spec.name + (f"/{self.namespace}" if self.namespace else "")
+
+    def start(self) -> Reflector:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        response = self._response
+        if response is not None:
+            try:
+                response.shutdown()
+            except Exception:
+                response.release_conn()
+
+    # --- HTTP ------------------------------------------------------------------------------------
+    def _request(self, query: list[tuple[str, Any]], timeout: tuple[float, float]):
+        method, url, headers, _body, _post = self.api.param_serialize(
+            "GET", self.spec.list_path(self.namespace), query_params=query,
+            header_params={"Accept": "application/json"}, auth_settings=["BearerToken"])
+        response = self.api.call_api(method, url, header_params=headers, _request_timeout=timeout).response
+        if response.status == 410:
+            response.release_conn()
+            raise Gone(f"{self.name}: HTTP 410")
+        if response.status >= 300:
+            body = response.data[:200]
+            response.release_conn()
+            raise ApiException(status=response.status, reason=body.decode(errors="replace"))
+        return response
+
+    # --- the loop --------------------------------------------------------------------------------
+    def run(self) -> None:
+        backoff = BACKOFF_MIN
+        need_list = True
+        while not self._stop.is_set():
+            try:
+                if need_list:
+                    self._list()
+                    need_list = False
+                self._watch()
+                backoff = BACKOFF_MIN
+            except Gone as exc:
+                log.info("resource version expired, relisting", extra={"resource": self.name, "err": str(exc)})
+                need_list = True
+            except Exception as exc:  # connection refused, reset, 5xx: back off and resume
+                if self._stop.is_set():
+                    return
+                self.telemetry.count(self.telemetry.watches if not need_list else self.telemetry.lists,
+                                     (self.spec.name, "error"))
+                log.warning("list/watch failed, retrying", extra={"resource": self.name, "err": f"{exc}"[:300],
+                                                                 "backoff_seconds": round(backoff, 2)})
+                self._stop.wait(backoff * random.uniform(0.8, 1.2))
+                backoff = min(backoff * 2, BACKOFF_MAX)
+
+    def _list(self) -> None:
+        items: list[dict[str, Any]] = []
+        continue_token = None
+        while True:
+            query: list[tuple[str, Any]] = [("limit", self.page_size)]
+            if continue_token:
+                query.append(("continue", continue_token))
+            response = self._request(query, (10, 120))
+            try:
+                page = json.loads(response.data)
+            finally:
+                response.release_conn()
+            items.extend(item for item in page.get("items") or () if self.shard.keeps(item))
+            metadata = page.get("metadata") or {}
+            continue_token = metadata.get("continue")
+            if not continue_token:
+                break
+        self.store.replace(items)
+        self.resource_version = metadata.get("resourceVersion")
+        self.telemetry.count(self.telemetry.lists, (self.spec.name, "success"))
+        with self.telemetry.lock:
+            self.telemetry.last_sync[self.spec.name] = time.time()
+            self.telemetry.objects[self.name] = len(items)
+        self.synced.set()
+        log.debug("listed", extra={"resource": self.name, "objects": len(items), "rv": self.resource_version})
+
+    def _watch(self) -> None:
+        timeout = int(self.watch_timeout * (1 + random.random()))
+        query = [("watch", "true"), ("allowWatchBookmarks", "true"), ("timeoutSeconds", timeout)]
+        if self.resource_version:
+            query.append(("resourceVersion", self.resource_version))
+        response = self._request(query, (10, timeout + 60))
+        self._response = response
+        self.telemetry.count(self.telemetry.watches, (self.spec.name, "success"))
+        try:
+            for line in iter_resp_lines(response):
+                if self._stop.is_set():
+                    return
+                if line:
+                    self._handle(json.loads(line))
+        finally:
+            self._response = None
+            response.release_conn()
+
+    def _handle(self, event: dict[str, Any]) -> None:
+        received = time.perf_counter()
+        kind, obj = event.get("type"), event.get("object") or {}
+        if kind == "ERROR":
+            if obj.get("code") == 410:
+                raise Gone(obj.get("message", "410 Gone"))
+            raise ApiException(status=obj.get("code", 500), reason=obj.get("message", "watch error"))
+        version = (obj.get("metadata") or {}).get("resourceVersion")
+        if kind == "BOOKMARK":
+            self.resource_version = version or self.resource_version
+            return
+        if kind in ("ADDED", "MODIFIED"):
+            if self.shard.keeps(obj):
+                self.store.add(obj)
+        elif kind == "DELETED":
+            self.store.delete(obj)
+        else:
+            raise ApiException(status=500, reason=f"unknown watch event type {kind!r}")
+        self.resource_version = version or self.resource_version
+        self.telemetry.count(self.telemetry.events, (self.spec.name, kind))
+        latency = time.perf_counter() - received
+        with self.telemetry.lock:
+            samples = self.telemetry.event_latency
+            samples.append(latency)
+            if len(samples) > 10_000:
+                del samples[:5_000]
+        if self.on_event is not None:
+            self.on_event(kind, obj)

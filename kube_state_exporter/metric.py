@@ -1,0 +1,88 @@
+"""Family generators and the rendering of one object's families to text, done when its event arrives.
+
+A generator is a pure function from an object (the raw JSON dict of the API) to rows
+`(extra label keys, extra label values, value)`; the resource's default labels (namespace, pod, uid...) are
+prepended when rendering. Output follows kube-state-metrics: default labels first, `[STABLE] ` HELP prefix,
+Go's float formatting, `info` and `stateset` never appear (all gauges but the two restart counters).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+Row = tuple[Sequence[str], Sequence[str], float]
+
+
+@dataclass(frozen=True)
+class FamilyGenerator:
+    name: str
+    help: str
+    fn: Callable[[dict[str, Any]], Iterable[Row]]
+    type: str = "gauge"
+    stable: bool = False
+
+    def header(self) -> bytes:
+        prefix = "[STABLE] " if self.stable else ""
+        return f"# HELP {self.name} {prefix}{self.help}\n# TYPE {self.name} {self.type}\n".encode()
+
+    def openmetrics_header(self) -> bytes:
+        prefix = "[STABLE] " if self.stable else ""
+        name = self.name[:-6] if self.type == "counter" and self.name.endswith("_total") else self.name
+        return f"# HELP {name} {prefix}{self.help}\n# TYPE {name} {self.type}\n".encode()
+
+
+def gauge(name: str, help_text: str, fn, stable: bool = False) -> FamilyGenerator:
+    return FamilyGenerator(name, help_text, fn, "gauge", stable)
+
+
+def counter(name: str, help_text: str, fn, stable: bool = False) -> FamilyGenerator:
+    return FamilyGenerator(name, help_text, fn, "counter", stable)
+
+
+_SPECIAL = {0.0: "0", 1.0: "1", -1.0: "-1"}
+
+
+def format_value(value: float) -> str:
+    """Go's strconv.FormatFloat(v, 'g', -1, 64): shortest digits, exponent form below 1e-4 and from 1e6."""
+    special = _SPECIAL.get(value)
+    if special is not None:
+        return special
+    if value != value:
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "+Inf" if value > 0 else "-Inf"
+    digits = Decimal(repr(float(value)))
+    sign, numerals, exponent = digits.as_tuple()
+    numerals_text = "".join(map(str, numerals)).rstrip("0") or "0"
+    adjusted = len(numerals) + exponent - 1
+    if adjusted < -4 or adjusted >= 21 or (adjusted >= 6):
+        mantissa = numerals_text[0] + ("." + numerals_text[1:] if len(numerals_text) > 1 else "")
+        return f"{'-' if sign else ''}{mantissa}e{'+' if adjusted >= 0 else '-'}{abs(adjusted):02d}"
+    return format(digits.normalize(), "f")
+
+
+def escape(value: str) -> str:
+    if "\\" in value or '"' in value or "\n" in value:
+        return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+    return value
+
+
+def label_prefix(keys: Sequence[str], values: Sequence[str]) -> str:
+    return ",".join(f'{key}="{escape(value)}"' for key, value in zip(keys, values, strict=True))
+
+
+def render(generators: Sequence[FamilyGenerator], prefix: str, obj: dict[str, Any]) -> tuple[bytes, ...]:
+    """One byte string per generator: this object's sample lines of that family."""
+    rendered = []
+    for generator in generators:
+        lines = []
+        name = generator.name
+        for keys, values, value in generator.fn(obj):
+            extra = label_prefix(keys, values) if keys else ""
+            labels = f"{prefix},{extra}" if prefix and extra else (prefix or extra)
+            lines.append(f"{name}{{{labels}}} {format_value(value)}\n" if labels else f"{name} {format_value(value)}\n")
+        rendered.append("".join(lines).encode())
+    return tuple(rendered)

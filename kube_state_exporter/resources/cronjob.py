@@ -1,0 +1,53 @@
+"""CronJobs: schedule info, activity, last schedule and success times. Default labels namespace, cronjob."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kube_state_exporter.metric import FamilyGenerator, Row, gauge
+from kube_state_exporter.resources import Allowlists, ResourceSpec
+from kube_state_exporter.resources.configmap import resource_version
+from kube_state_exporter.resources.util import (
+    created,
+    deletion_timestamp,
+    metadata_map_rows,
+    number,
+    optional,
+    timestamp,
+)
+
+
+def _info(cronjob: dict[str, Any]) -> list[Row]:
+    spec = cronjob.get("spec") or {}
+    return [(("schedule", "concurrency_policy", "timezone"),
+             (spec.get("schedule", ""), spec.get("concurrencyPolicy", "Allow"), spec.get("timeZone", "local")), 1.0)]
+
+
+def families(allow: Allowlists) -> list[FamilyGenerator]:
+    return [
+        gauge("kube_cronjob_labels", "Kubernetes labels converted to Prometheus labels.",
+              metadata_map_rows("labels", "label", allow.labels), stable=True),
+        gauge("kube_cronjob_annotations", "Kubernetes annotations converted to Prometheus labels.",
+              metadata_map_rows("annotations", "annotation", allow.annotations)),
+        gauge("kube_cronjob_info", "Info about cronjob.", _info, stable=True),
+        gauge("kube_cronjob_created", "Unix creation timestamp", created, stable=True),
+        gauge("kube_cronjob_status_active", "Active holds pointers to currently running jobs.",
+              lambda c: [((), (), float(len((c.get("status") or {}).get("active") or [])))], stable=True),
+        gauge("kube_cronjob_status_last_schedule_time", "LastScheduleTime keeps information of when was the last "
+              "time the job was successfully scheduled.",
+              lambda c: optional(timestamp((c.get("status") or {}).get("lastScheduleTime"))), stable=True),
+        gauge("kube_cronjob_status_last_successful_time", "LastSuccessfulTime keeps information of when was the "
+              "last time the job was completed successfully.",
+              lambda c: optional(timestamp((c.get("status") or {}).get("lastSuccessfulTime"))), stable=True),
+        gauge("kube_cronjob_spec_suspend", "Suspend flag tells the controller to suspend subsequent executions.",
+              lambda c: [((), (), 1.0 if (c.get("spec") or {}).get("suspend") else 0.0)], stable=True),
+        gauge("kube_cronjob_spec_starting_deadline_seconds", "Deadline in seconds for starting the job if it misses "
+              "scheduled time for any reason.", lambda c: optional(number(c, "spec", "startingDeadlineSeconds")),
+              stable=True),
+        gauge("kube_cronjob_metadata_resource_version", "Resource version representing a specific version of the "
+              "cronjob.", resource_version, stable=True),
+        gauge("kube_cronjob_deletion_timestamp", "Unix deletion timestamp", deletion_timestamp),
+    ]
+
+
+SPEC = ResourceSpec("cronjobs", "batch", "v1", True, ("namespace", "cronjob"), families)

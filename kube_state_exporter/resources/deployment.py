@@ -1,0 +1,98 @@
+"""Deployments: replicas, conditions, strategy, generation. Default labels namespace, deployment."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from kube_state_exporter.metric import FamilyGenerator, Row, gauge
+from kube_state_exporter.resources import Allowlists, ResourceSpec
+from kube_state_exporter.resources.util import (
+    condition_rows,
+    created,
+    deletion_timestamp,
+    metadata_map_rows,
+    number,
+    optional,
+)
+
+# Reasons the deployment controller sets; anything else is reported as "unknown" (cardinality guard).
+KNOWN_REASONS = {"", "ReplicaSetUpdated", "FailedRSCreate", "NewReplicaSetCreated", "FoundNewReplicaSet",
+                 "NewReplicaSetAvailable", "ProgressDeadlineExceeded", "DeploymentPaused", "DeploymentResumed",
+                 "MinimumReplicasAvailable", "MinimumReplicasUnavailable"}
+
+
+def _conditions(deployment: dict[str, Any]) -> list[Row]:
+    rows: list[Row] = []
+    for condition in (deployment.get("status") or {}).get("conditions") or []:
+        reason = condition.get("reason", "")
+        rows.extend(condition_rows(condition.get("status"), ("reason", "condition"),
+                                   (reason if reason in KNOWN_REASONS else "unknown", condition.get("type", ""))))
+    return rows
+
+
+def _int_or_percent(value: Any, replicas: float, round_up: bool) -> float | None:
+    if isinstance(value, int):
+        return float(value)
+    if isinstance(value, str) and value.endswith("%"):
+        try:
+            scaled = float(value[:-1]) * replicas / 100
+        except ValueError:
+            return None
+        return float(math.ceil(scaled) if round_up else math.floor(scaled))
+    return None
+
+
+def _strategy(field: str, round_up: bool):
+    def fn(deployment: dict[str, Any]) -> list[Row]:
+        spec = deployment.get("spec") or {}
+        strategy = spec.get("strategy") or {}
+        replicas = spec.get("replicas")
+        if strategy.get("type", "RollingUpdate") != "RollingUpdate" or replicas is None:
+            return []
+        value = (strategy.get("rollingUpdate") or {}).get(field, "25%")
+        return optional(_int_or_percent(value, replicas, round_up))
+    return fn
+
+
+def families(allow: Allowlists) -> list[FamilyGenerator]:
+    def status(field):
+        return lambda d: optional(number(d, "status", field))
+
+    return [
+        gauge("kube_deployment_created", "Unix creation timestamp", created, stable=True),
+        gauge("kube_deployment_status_replicas", "The number of replicas per deployment.",
+              lambda d: optional(number(d, "status", "replicas") or 0.0), stable=True),
+        gauge("kube_deployment_status_replicas_ready", "The number of ready replicas per deployment.",
+              lambda d: optional(number(d, "status", "readyReplicas") or 0.0), stable=True),
+        gauge("kube_deployment_status_replicas_available", "The number of available replicas per deployment.",
+              lambda d: optional(number(d, "status", "availableReplicas") or 0.0), stable=True),
+        gauge("kube_deployment_status_replicas_unavailable", "The number of unavailable replicas per deployment.",
+              lambda d: optional(number(d, "status", "unavailableReplicas") or 0.0), stable=True),
+        gauge("kube_deployment_status_replicas_updated", "The number of updated replicas per deployment.",
+              lambda d: optional(number(d, "status", "updatedReplicas") or 0.0), stable=True),
+        gauge("kube_deployment_status_observed_generation", "The generation observed by the deployment controller.",
+              lambda d: optional(number(d, "status", "observedGeneration") or 0.0), stable=True),
+        gauge("kube_deployment_status_condition", "The current status conditions of a deployment.", _conditions,
+              stable=True),
+        gauge("kube_deployment_spec_replicas", "Number of desired pods for a deployment.",
+              lambda d: optional(number(d, "spec", "replicas")), stable=True),
+        gauge("kube_deployment_spec_paused", "Whether the deployment is paused and will not be processed by the "
+              "deployment controller.", lambda d: [((), (), 1.0 if (d.get("spec") or {}).get("paused") else 0.0)],
+              stable=True),
+        gauge("kube_deployment_spec_strategy_rollingupdate_max_unavailable", "Maximum number of unavailable "
+              "replicas during a rolling update of a deployment.", _strategy("maxUnavailable", False), stable=True),
+        gauge("kube_deployment_spec_strategy_rollingupdate_max_surge", "Maximum number of replicas that can be "
+              "scheduled above the desired number of replicas during a rolling update of a deployment.",
+              _strategy("maxSurge", True), stable=True),
+        gauge("kube_deployment_metadata_generation", "Sequence number representing a specific generation of the "
+              "desired state.", lambda d: optional(number(d, "metadata", "generation")), stable=True),
+        gauge("kube_deployment_labels", "Kubernetes labels converted to Prometheus labels.",
+              metadata_map_rows("labels", "label", allow.labels), stable=True),
+        gauge("kube_deployment_annotations", "Kubernetes annotations converted to Prometheus labels.",
+              metadata_map_rows("annotations", "annotation", allow.annotations)),
+        gauge("kube_deployment_deletion_timestamp", "Unix deletion timestamp", deletion_timestamp),
+    ]
+
+
+SPEC = ResourceSpec("deployments", "apps", "v1", True, ("namespace", "deployment"), families)

@@ -1,0 +1,68 @@
+"""PersistentVolumeClaims: phase, access modes, requested storage. Default labels namespace,
+persistentvolumeclaim."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kube_state_exporter.metric import FamilyGenerator, Row, gauge
+from kube_state_exporter.resources import Allowlists, ResourceSpec
+from kube_state_exporter.resources.util import (
+    condition_rows,
+    created,
+    deletion_timestamp,
+    metadata_map_rows,
+    quantity,
+)
+
+PHASES = ("Lost", "Bound", "Pending")
+
+
+def _info(pvc: dict[str, Any]) -> list[Row]:
+    spec = pvc.get("spec") or {}
+    return [(("storageclass", "volumename", "volumemode"),
+             (spec.get("storageClassName", ""), spec.get("volumeName", ""), spec.get("volumeMode", "")), 1.0)]
+
+
+def _phase(pvc: dict[str, Any]) -> list[Row]:
+    phase = (pvc.get("status") or {}).get("phase")
+    return [(("phase",), (p,), 1.0 if p == phase else 0.0) for p in PHASES] if phase else []
+
+
+def _storage(pvc: dict[str, Any]) -> list[Row]:
+    requested = (((pvc.get("spec") or {}).get("resources") or {}).get("requests") or {}).get("storage")
+    try:
+        return [((), (), quantity(requested))] if requested else []
+    except ValueError:
+        return []
+
+
+def _conditions(pvc: dict[str, Any]) -> list[Row]:
+    rows: list[Row] = []
+    for condition in (pvc.get("status") or {}).get("conditions") or []:
+        rows.extend(condition_rows(condition.get("status"), ("condition",), (condition.get("type", ""),)))
+    return rows
+
+
+def families(allow: Allowlists) -> list[FamilyGenerator]:
+    return [
+        gauge("kube_persistentvolumeclaim_labels", "Kubernetes labels converted to Prometheus labels.",
+              metadata_map_rows("labels", "label", allow.labels), stable=True),
+        gauge("kube_persistentvolumeclaim_annotations", "Kubernetes annotations converted to Prometheus labels.",
+              metadata_map_rows("annotations", "annotation", allow.annotations)),
+        gauge("kube_persistentvolumeclaim_info", "Information about persistent volume claim.", _info, stable=True),
+        gauge("kube_persistentvolumeclaim_status_phase", "The phase the persistent volume claim is currently in.",
+              _phase, stable=True),
+        gauge("kube_persistentvolumeclaim_resource_requests_storage_bytes", "The capacity of storage requested by "
+              "the persistent volume claim.", _storage, stable=True),
+        gauge("kube_persistentvolumeclaim_access_mode", "The access mode(s) specified by the persistent volume "
+              "claim.", lambda p: [(("access_mode",), (mode,), 1.0)
+                                   for mode in (p.get("spec") or {}).get("accessModes") or []], stable=True),
+        gauge("kube_persistentvolumeclaim_status_condition", "Information about status of different conditions of "
+              "persistent volume claim.", _conditions),
+        gauge("kube_persistentvolumeclaim_created", "Unix creation timestamp", created),
+        gauge("kube_persistentvolumeclaim_deletion_timestamp", "Unix deletion timestamp", deletion_timestamp),
+    ]
+
+
+SPEC = ResourceSpec("persistentvolumeclaims", "", "v1", True, ("namespace", "persistentvolumeclaim"), families)

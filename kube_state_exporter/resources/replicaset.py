@@ -1,0 +1,41 @@
+"""ReplicaSets: replicas and owner. Default labels namespace, replicaset."""
+
+from __future__ import annotations
+
+from kube_state_exporter.metric import FamilyGenerator, gauge
+from kube_state_exporter.resources import Allowlists, ResourceSpec
+from kube_state_exporter.resources.util import (
+    created,
+    deletion_timestamp,
+    metadata_map_rows,
+    number,
+    optional,
+    owner_rows,
+)
+
+
+def families(allow: Allowlists) -> list[FamilyGenerator]:
+    return [
+        gauge("kube_replicaset_created", "Unix creation timestamp", created, stable=True),
+        gauge("kube_replicaset_status_replicas", "The number of replicas per ReplicaSet.",
+              lambda r: optional(number(r, "status", "replicas") or 0.0), stable=True),
+        gauge("kube_replicaset_status_fully_labeled_replicas", "The number of fully labeled replicas per "
+              "ReplicaSet.", lambda r: optional(number(r, "status", "fullyLabeledReplicas") or 0.0), stable=True),
+        gauge("kube_replicaset_status_ready_replicas", "The number of ready replicas per ReplicaSet.",
+              lambda r: optional(number(r, "status", "readyReplicas") or 0.0), stable=True),
+        gauge("kube_replicaset_status_observed_generation", "The generation observed by the ReplicaSet controller.",
+              lambda r: optional(number(r, "status", "observedGeneration") or 0.0), stable=True),
+        gauge("kube_replicaset_spec_replicas", "Number of desired pods for a ReplicaSet.",
+              lambda r: optional(number(r, "spec", "replicas")), stable=True),
+        gauge("kube_replicaset_metadata_generation", "Sequence number representing a specific generation of the "
+              "desired state.", lambda r: optional(number(r, "metadata", "generation")), stable=True),
+        gauge("kube_replicaset_owner", "Information about the ReplicaSet's owner.", owner_rows, stable=True),
+        gauge("kube_replicaset_labels", "Kubernetes labels converted to Prometheus labels.",
+              metadata_map_rows("labels", "label", allow.labels), stable=True),
+        gauge("kube_replicaset_annotations", "Kubernetes annotations converted to Prometheus labels.",
+              metadata_map_rows("annotations", "annotation", allow.annotations)),
+        gauge("kube_replicaset_deletion_timestamp", "Unix deletion timestamp", deletion_timestamp),
+    ]
+
+
+SPEC = ResourceSpec("replicasets", "apps", "v1", True, ("namespace", "replicaset"), families)

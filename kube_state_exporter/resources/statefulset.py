@@ -1,0 +1,47 @@
+"""StatefulSets: replicas and revisions. Default labels namespace, statefulset."""
+
+from __future__ import annotations
+
+from kube_state_exporter.metric import FamilyGenerator, gauge
+from kube_state_exporter.resources import Allowlists, ResourceSpec
+from kube_state_exporter.resources.util import created, deletion_timestamp, metadata_map_rows, number, optional
+
+
+def families(allow: Allowlists) -> list[FamilyGenerator]:
+    def status(field: str):
+        return lambda s: optional(number(s, "status", field) or 0.0)
+
+    return [
+        gauge("kube_statefulset_created", "Unix creation timestamp", created, stable=True),
+        gauge("kube_statefulset_status_replicas", "The number of replicas per StatefulSet.", status("replicas"),
+              stable=True),
+        gauge("kube_statefulset_status_replicas_available", "The number of available replicas per StatefulSet.",
+              status("availableReplicas"), stable=True),
+        gauge("kube_statefulset_status_replicas_current", "The number of current replicas per StatefulSet.",
+              status("currentReplicas"), stable=True),
+        gauge("kube_statefulset_status_replicas_ready", "The number of ready replicas per StatefulSet.",
+              status("readyReplicas"), stable=True),
+        gauge("kube_statefulset_status_replicas_updated", "The number of updated replicas per StatefulSet.",
+              status("updatedReplicas"), stable=True),
+        gauge("kube_statefulset_status_observed_generation", "The generation observed by the StatefulSet "
+              "controller.", lambda s: optional(number(s, "status", "observedGeneration")), stable=True),
+        gauge("kube_statefulset_replicas", "Number of desired pods for a StatefulSet.",
+              lambda s: optional(number(s, "spec", "replicas")), stable=True),
+        gauge("kube_statefulset_metadata_generation", "Sequence number representing a specific generation of the "
+              "desired state for the StatefulSet.", lambda s: optional(number(s, "metadata", "generation")),
+              stable=True),
+        gauge("kube_statefulset_labels", "Kubernetes labels converted to Prometheus labels.",
+              metadata_map_rows("labels", "label", allow.labels), stable=True),
+        gauge("kube_statefulset_annotations", "Kubernetes annotations converted to Prometheus labels.",
+              metadata_map_rows("annotations", "annotation", allow.annotations)),
+        gauge("kube_statefulset_status_current_revision", "Indicates the version of the StatefulSet used to "
+              "generate Pods in the sequence [0,currentReplicas).",
+              lambda s: [(("revision",), ((s.get("status") or {}).get("currentRevision", ""),), 1.0)], stable=True),
+        gauge("kube_statefulset_status_update_revision", "Indicates the version of the StatefulSet used to "
+              "generate Pods in the sequence [replicas-updatedReplicas,replicas)",
+              lambda s: [(("revision",), ((s.get("status") or {}).get("updateRevision", ""),), 1.0)], stable=True),
+        gauge("kube_statefulset_deletion_timestamp", "Unix deletion timestamp", deletion_timestamp),
+    ]
+
+
+SPEC = ResourceSpec("statefulsets", "apps", "v1", True, ("namespace", "statefulset"), families)

@@ -1,0 +1,38 @@
+"""Horizontal sharding as kube-state-metrics does it: an object belongs to shard
+jump_hash(fnv64a(uid), total_shards); every shard still lists and watches everything."""
+
+from __future__ import annotations
+
+FNV64_OFFSET = 0xCBF29CE484222325
+FNV64_PRIME = 0x100000001B3
+MASK64 = (1 << 64) - 1
+
+
+def fnv64a(data: bytes) -> int:
+    value = FNV64_OFFSET
+    for byte in data:
+        value = ((value ^ byte) * FNV64_PRIME) & MASK64
+    return value
+
+
+def jump_hash(key: int, buckets: int) -> int:
+    """Lamping and Veach's jump consistent hash."""
+    b, j = -1, 0
+    while j < buckets:
+        b = j
+        key = (key * 2862933555777941757 + 1) & MASK64
+        j = int((b + 1) * ((1 << 31) / ((key >> 33) + 1)))
+    return b
+
+
+class Shard:
+    def __init__(self, shard: int = 0, total: int = 1) -> None:
+        if total < 1 or not 0 <= shard < total:
+            raise ValueError(f"shard {shard} is not in [0, {total})")
+        self.shard, self.total = shard, total
+
+    def keeps(self, obj: dict) -> bool:
+        if self.total == 1:
+            return True
+        uid = (obj.get("metadata") or {}).get("uid", "")
+        return jump_hash(fnv64a(uid.encode()), self.total) == self.shard
