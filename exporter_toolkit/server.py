@@ -55,6 +55,9 @@ class ServerConfig:
     web_config_file: str | None = None
     max_requests: int = 40
     ready: Callable[[], bool] = lambda: True
+    # Compress scrapes for clients that accept gzip. Off for very large bodies, where it costs more than it saves
+    # on a cluster network (kube-state-metrics' --enable-gzip-encoding is off by default too).
+    gzip: bool = True
     routes: dict[str, Route] = field(default_factory=dict)
     # Called with the HTTP status of each metrics request (for promhttp_metric_handler_requests_total).
     on_metrics_request: Callable[[int], None] | None = None
@@ -170,7 +173,8 @@ class _Handler(BaseHTTPRequestHandler):
     # --- responses -----------------------------------------------------------------------------
     def _reply(self, status: int, ctype: str, body: Body, send_body: bool, compress: bool = False,
                extra_headers: dict[str, str] | None = None) -> None:
-        accepts_gzip = compress and "gzip" in self.headers.get("Accept-Encoding", "")
+        accepts_gzip = (compress and self.server.exporter.config.gzip
+                        and "gzip" in self.headers.get("Accept-Encoding", ""))
         chunked = not isinstance(body, bytes)
         if accepts_gzip:
             data = b"".join(body) if chunked else body

@@ -273,18 +273,27 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send_json(200, obj)
         if query.get("watch") in ("1", "true"):
             return self._watch(resource, namespace, query)
-        items, rv = store.list(resource, namespace)
-        label_selector, field_selector = query.get("labelSelector", ""), query.get("fieldSelector", "")
-        if label_selector or field_selector:
-            items = [o for o in items if selector_matches(o, label_selector, field_selector)]
-        items.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
         offset, continue_token = 0, None
+        snapshot = None
         if query.get("continue"):
-            offset, rv = (int(x) for x in base64.b64decode(query["continue"]).decode().split(":"))
+            offset, rv, snapshot_id = (int(x) for x in base64.b64decode(query["continue"]).decode().split(":"))
+            snapshot = self.server.sim.snapshots.get(snapshot_id)
+            if snapshot is None:
+                raise ApiError(410, "Expired", "The provided continue parameter is too old")
+            items = snapshot
+        else:
+            items, rv = store.list(resource, namespace)
+            label_selector, field_selector = query.get("labelSelector", ""), query.get("fieldSelector", "")
+            if label_selector or field_selector:
+                items = [o for o in items if selector_matches(o, label_selector, field_selector)]
+            items.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
         limit = int(query.get("limit") or 0)
         page = items[offset:offset + limit] if limit else items[offset:]
         if limit and offset + limit < len(items):
-            continue_token = base64.b64encode(f"{offset + limit}:{rv}".encode()).decode()
+            # Later pages come from the same snapshot, as an API server serves them from one etcd revision.
+            snapshot_id = self.server.sim.keep_snapshot(items) if snapshot is None else \
+                int(base64.b64decode(query["continue"]).decode().split(":")[2])
+            continue_token = base64.b64encode(f"{offset + limit}:{rv}:{snapshot_id}".encode()).decode()
         self.server.sim.lists += 1
         if "as=Table" in self.headers.get("Accept", ""):
             return self._send_json(200, table(resource, page, rv))
@@ -437,8 +446,18 @@ class Simulator:
         self.bookmark_interval = bookmark_interval
         self.fail_requests = 0
         self.requests = self.lists = self.watches = 0
+        self.snapshots: dict[int, list] = {}  # paged lists in progress (a few kept)
+        self._snapshot_ids = iter(range(1, 1 << 62))
         self._server: _SimHTTPServer | None = None
         self._lock = threading.Lock()
+
+    def keep_snapshot(self, items: list) -> int:
+        with self._lock:
+            snapshot_id = next(self._snapshot_ids)
+            self.snapshots[snapshot_id] = items
+            while len(self.snapshots) > 32:
+                self.snapshots.pop(min(self.snapshots))
+            return snapshot_id
 
     @property
     def url(self) -> str:

@@ -185,6 +185,7 @@ def _csv(value: str) -> list[str]:
 @click.option("--telemetry-port", type=click.IntRange(0, 65535), default=8081, show_default=True,
               help="Port to expose kube-state-exporter self metrics on.")
 @click.option("--tls-config", default=None, help="Path to the exporter-toolkit web config file (TLS, basic auth).")
+@click.option("--enable-gzip-encoding", is_flag=True, help="Gzip responses when requested by clients.")
 @click.option("--page-size", type=click.IntRange(min=1), default=500, show_default=True,
               help="Objects per list page.")
 @click.option("--log.level", "log_level", type=click.Choice(["debug", "info", "warn", "error"]), default="info")
@@ -220,7 +221,7 @@ def command(**options: Any) -> None:
     main_server = Exporter(ServerConfig(
         name="Kube State Exporter", description="Kubernetes object metrics (kube-state-metrics families)",
         version=__version__, metrics=metrics, listen_addresses=[host_port(options["host"], options["port"])],
-        web_config_file=options["tls_config"], ready=exporter.ready))
+        web_config_file=options["tls_config"], ready=exporter.ready, gzip=options["enable_gzip_encoding"]))
     own = CollectorRegistry(auto_describe=False)
     telemetry_config = ServerConfig(
         name="Kube State Exporter telemetry", description="The exporter's own metrics", version=__version__,

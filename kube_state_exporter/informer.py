@@ -123,7 +123,8 @@ class Reflector:
                 backoff = min(backoff * 2, BACKOFF_MAX)
 
     def _list(self) -> None:
-        items: list[dict[str, Any]] = []
+        staged: dict = {}
+        count = 0
         continue_token = None
         while True:
             query: list[tuple[str, Any]] = [("limit", self.page_size)]
@@ -134,19 +135,23 @@ class Reflector:
                 page = json.loads(response.data)
             finally:
                 response.release_conn()
-            items.extend(item for item in page.get("items") or () if self.shard.keeps(item))
+            for item in page.get("items") or ():
+                if self.shard.keeps(item):
+                    self.store.stage(staged, item)
+                    count += 1
             metadata = page.get("metadata") or {}
+            del page
             continue_token = metadata.get("continue")
             if not continue_token:
                 break
-        self.store.replace(items)
+        self.store.commit(staged)
         self.resource_version = metadata.get("resourceVersion")
         self.telemetry.count(self.telemetry.lists, (self.spec.name, "success"))
         with self.telemetry.lock:
             self.telemetry.last_sync[self.spec.name] = time.time()
-            self.telemetry.objects[self.name] = len(items)
+            self.telemetry.objects[self.name] = count
         self.synced.set()
-        log.debug("listed", extra={"resource": self.name, "objects": len(items), "rv": self.resource_version})
+        log.debug("listed", extra={"resource": self.name, "objects": count, "rv": self.resource_version})
 
     def _watch(self) -> None:
         timeout = int(self.watch_timeout * (1 + random.random()))

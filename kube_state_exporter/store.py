@@ -39,9 +39,19 @@ class MetricsStore:
             self._objects.pop(self._uid(obj), None)
 
     def replace(self, objects: Iterable[dict[str, Any]]) -> None:
-        rendered = {self._uid(obj): self._render(obj) for obj in objects}
+        staged: dict[str, tuple[bytes, ...]] = {}
+        for obj in objects:
+            self.stage(staged, obj)
+        self.commit(staged)
+
+    def stage(self, staged: dict[str, tuple[bytes, ...]], obj: dict[str, Any]) -> None:
+        """Render one object of a list in progress: pages are rendered as they arrive and dropped, so a relist
+        of 100k objects never holds them all as parsed JSON at once."""
+        staged[self._uid(obj)] = self._render(obj)
+
+    def commit(self, staged: dict[str, tuple[bytes, ...]]) -> None:
         with self._lock:
-            self._objects = rendered
+            self._objects = staged
 
     def __len__(self) -> int:
         return len(self._objects)

@@ -105,3 +105,32 @@ def start_mysql_exporter(tmp_path):
     yield start
     for daemon in started:
         daemon.stop()
+
+
+@pytest.fixture
+def sim_cluster(tmp_path):
+    """The API server simulator with a fresh cluster (namespaces, nodes, kube-system configmaps)."""
+    from testbed.kube import start_cluster
+
+    cluster = start_cluster(tmp_path)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def start_kube_exporter(tmp_path):
+    """Start our kube-state exporter as a real process against a kubeconfig; stopped after the test."""
+    started: list[Daemon] = []
+
+    def start(kubeconfig: Path, *args: str, wait_ready: bool = True) -> tuple[Daemon, int]:
+        port, telemetry = free_port(), free_port()
+        argv = [sys.executable, "-m", "kube_state_exporter", f"--kubeconfig={kubeconfig}", "--host=127.0.0.1",
+                f"--port={port}", "--telemetry-host=127.0.0.1", f"--telemetry-port={telemetry}", *args]
+        daemon = start_daemon("kube-state-exporter", argv, port, str(tmp_path / f"kse-{port}.log"),
+                              ready_path="/readyz" if wait_ready else "/healthz", timeout=60)
+        started.append(daemon)
+        return daemon, telemetry
+
+    yield start
+    for daemon in started:
+        daemon.stop()

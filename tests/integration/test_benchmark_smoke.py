@@ -38,3 +38,12 @@ def test_app_instrumentation_benchmark_smoke():
     assert set(results) == {"counter", "histogram", "labelled histogram", "coroutine"}
     for row in results.values():
         assert row["ours_ns"] > 0 and row["hand_ns"] > 0 and row["ratio"] > 0
+
+
+def test_kube_state_benchmark_smoke():
+    result = subprocess.run([sys.executable, "-m", "benchmarks.kube_state_bench", "--pods", "300", "--scrapes", "2",
+                             "--events", "3", "--json"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    (row,) = json.loads(result.stdout)
+    assert row["pods"] == 300 and row["series"] > 300 * 30
+    assert row["sync_s"] > 0 and row["scrape_p50_ms"] > 0 and row["rss_mb"] > 0 and row["event_p99_ms"] > 0

@@ -61,4 +61,5 @@ def test_secret_data_never_appears():
 def test_openmetrics_counter_headers_drop_total():
     text = scrape("pods", json.loads((FIXTURES / "pods.json").read_text()), openmetrics=True)
     assert "# TYPE kube_pod_container_status_restarts counter" in text
-    assert 'kube_pod_container_status_restarts_total{namespace="shop",pod="web-1",uid="uid-web-1",container="crashy"} 7' in text
+    assert ('kube_pod_container_status_restarts_total{namespace="shop",pod="web-1",uid="uid-web-1",'
+            'container="crashy"} 7') in text
