@@ -58,7 +58,7 @@ def churn_pods(sim: Simulator, stop: threading.Event, names: list[tuple[str, str
     while not stop.is_set():
         namespace, name = names[index % len(names)]
         sim.store.mutate(PODS, namespace, name,
-                         lambda pod: pod["metadata"]["labels"].update(churn=str(index)))
+                         lambda pod, i=index: pod["metadata"]["labels"].update(churn=str(i)))
         index += 1
         time.sleep(1 / rate)
 
