@@ -6,11 +6,27 @@ Accept-Encoding headers, so both see the same machine noise.
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import http.client
+import json
+import os
+import shutil
+import sys
+import tempfile
 import time
+from collections.abc import Callable, Sequence
 
-from testbed.harness import PROMETHEUS_ACCEPT, Daemon, count_series, cpu_seconds, percentile, rss_bytes
+from testbed.harness import (
+    PROMETHEUS_ACCEPT,
+    Daemon,
+    count_series,
+    cpu_seconds,
+    free_port,
+    percentile,
+    rss_bytes,
+    start_daemon,
+)
 
 FIGURES = ("p50_ms", "p99_ms", "cpu_s_per_1000", "rss_mb", "series")
 
@@ -66,3 +82,37 @@ def print_table(title: str, results: dict) -> None:
         series = f"{row['series']:>8.2f}" if name == "ratio" else f"{row['series']:>8d}"
         print(f"{name:8}{row['p50_ms']:>10.2f}{row['p99_ms']:>10.2f}{row['cpu_s_per_1000']:>12.2f}"
               f"{row['rss_mb']:>10.1f}{series}")
+
+
+def run_pair(workdir: str, module: str, go_package: str, args: Sequence[str], scrapes: int) -> dict:
+    """Start `python -m module` and the Go original (Debian package `go_package`) with the same `args` on free
+    loopback ports, compare them, stop both."""
+    go_binary = shutil.which(go_package)
+    if go_binary is None:
+        raise SystemExit(f"{go_package} not found: apt-get install {go_package}")
+    ours_port, go_port = free_port(), free_port()
+    ours = start_daemon("ours", [sys.executable, "-m", module, f"--web.listen-address=127.0.0.1:{ours_port}", *args],
+                        ours_port, os.path.join(workdir, "ours.log"))
+    try:
+        go = start_daemon("go", [go_binary, f"--web.listen-address=127.0.0.1:{go_port}", *args], go_port,
+                          os.path.join(workdir, "go.log"))
+        try:
+            return compare(ours, go, scrapes)
+        finally:
+            go.stop()
+    finally:
+        ours.stop()
+
+
+def main(doc: str, run: Callable[[int, str], dict], title: Callable[[int], str], default_scrapes: int) -> None:
+    """The command line every side-by-side benchmark shares: --scrapes N, --json."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--scrapes", type=int, default=default_scrapes)
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-") as workdir:
+        results = run(args.scrapes, workdir)
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        print_table(title(args.scrapes), results)

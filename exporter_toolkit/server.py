@@ -283,6 +283,14 @@ class Exporter:
         context.sni_callback = reload_on_handshake
         return context
 
+    def bind_or_exit(self) -> None:
+        """bind(), or one log line and exit code 1 when a port is taken (as the Go exporters do)."""
+        try:
+            self.bind()
+        except OSError as exc:
+            log.error("cannot listen", extra={"err": exc.strerror or str(exc)})
+            raise SystemExit(1) from exc
+
     def bind(self) -> list[tuple[str, int]]:
         """Open every listening socket; raises OSError when one cannot be bound."""
         bound = []

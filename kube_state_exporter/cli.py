@@ -232,12 +232,8 @@ def command(**options: Any) -> None:
     build_info(own, "kube_state_metrics", __version__)
     add_exporter_metrics(own, telemetry_config)
     telemetry_server = Exporter(telemetry_config)
-    try:
-        main_server.bind()
-        telemetry_server.bind()
-    except OSError as exc:
-        log.error("cannot listen", extra={"err": exc.strerror or str(exc)})
-        raise SystemExit(1) from exc
+    main_server.bind_or_exit()
+    telemetry_server.bind_or_exit()
     log.info("Starting kube-state-exporter", extra={"version": __version__, "resources": ",".join(resources),
                                                     "shard": options["shard"], "total_shards": options["total_shards"]})
     exporter.start()

@@ -149,11 +149,7 @@ def command(**options: Any) -> None:
     log.info("Starting mysqld_exporter", extra={"version": __version__, "target": credentials.default.target})
     for name in enabled:
         log.info("Scraper enabled", extra={"scraper": name})
-    try:
-        exporter.bind()
-    except OSError as exc:
-        log.error("cannot listen", extra={"err": exc.strerror or str(exc)})
-        raise SystemExit(1) from exc
+    exporter.bind_or_exit()
     exporter.serve()
 
 

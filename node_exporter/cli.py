@@ -100,11 +100,7 @@ def command(**options: Any) -> None:
     exporter = Exporter(server)  # loads and validates the web config: a bad one stops us here, exit 2
     log.info("Starting node_exporter", extra={"version": __version__})
     log.info("Enabled collectors", extra={"collectors": ",".join(enabled_collectors(options))})
-    try:
-        exporter.bind()
-    except OSError as exc:
-        log.error("cannot listen", extra={"err": exc.strerror or str(exc)})
-        raise SystemExit(1) from exc
+    exporter.bind_or_exit()
     exporter.serve()
 
 

@@ -10,8 +10,8 @@ from kube_state_exporter.resources.configmap import resource_version
 from kube_state_exporter.resources.util import (
     created,
     deletion_timestamp,
+    field,
     metadata_map_rows,
-    number,
     optional,
     timestamp,
 )
@@ -42,7 +42,7 @@ def families(allow: Allowlists) -> list[FamilyGenerator]:
         gauge("kube_cronjob_spec_suspend", "Suspend flag tells the controller to suspend subsequent executions.",
               lambda c: [((), (), 1.0 if (c.get("spec") or {}).get("suspend") else 0.0)], stable=True),
         gauge("kube_cronjob_spec_starting_deadline_seconds", "Deadline in seconds for starting the job if it misses "
-              "scheduled time for any reason.", lambda c: optional(number(c, "spec", "startingDeadlineSeconds")),
+              "scheduled time for any reason.", field("spec", "startingDeadlineSeconds"),
               stable=True),
         gauge("kube_cronjob_metadata_resource_version", "Resource version representing a specific version of the "
               "cronjob.", resource_version, stable=True),

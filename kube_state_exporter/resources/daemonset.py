@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kube_state_exporter.metric import FamilyGenerator, gauge
 from kube_state_exporter.resources import Allowlists, ResourceSpec
-from kube_state_exporter.resources.util import created, deletion_timestamp, metadata_map_rows, number, optional
+from kube_state_exporter.resources.util import created, deletion_timestamp, field, metadata_map_rows
 
 STATUS = (
     ("current_number_scheduled", "currentNumberScheduled", "The number of nodes running at least one daemon pod "
@@ -26,14 +26,14 @@ STATUS = (
 
 def families(allow: Allowlists) -> list[FamilyGenerator]:
     generators = [gauge("kube_daemonset_created", "Unix creation timestamp", created, stable=True)]
-    for suffix, field, help_text in STATUS:
+    for suffix, field_name, help_text in STATUS:
         generators.append(gauge(f"kube_daemonset_status_{suffix}", help_text,
-                                lambda d, f=field: optional(number(d, "status", f) or 0.0), stable=True))
+                                field("status", field_name, default=0.0), stable=True))
     generators += [
         gauge("kube_daemonset_status_observed_generation", "The most recent generation observed by the daemon set "
-              "controller.", lambda d: optional(number(d, "status", "observedGeneration") or 0.0), stable=True),
+              "controller.", field("status", "observedGeneration", default=0.0), stable=True),
         gauge("kube_daemonset_metadata_generation", "Sequence number representing a specific generation of the "
-              "desired state.", lambda d: optional(number(d, "metadata", "generation")), stable=True),
+              "desired state.", field("metadata", "generation"), stable=True),
         gauge("kube_daemonset_labels", "Kubernetes labels converted to Prometheus labels.",
               metadata_map_rows("labels", "label", allow.labels), stable=True),
         gauge("kube_daemonset_annotations", "Kubernetes annotations converted to Prometheus labels.",

@@ -11,8 +11,8 @@ from kube_state_exporter.resources.util import (
     condition_rows,
     created,
     deletion_timestamp,
+    field,
     metadata_map_rows,
-    number,
     optional,
 )
 
@@ -56,27 +56,24 @@ def _strategy(field: str, round_up: bool):
 
 
 def families(allow: Allowlists) -> list[FamilyGenerator]:
-    def status(field):
-        return lambda d: optional(number(d, "status", field))
-
     return [
         gauge("kube_deployment_created", "Unix creation timestamp", created, stable=True),
         gauge("kube_deployment_status_replicas", "The number of replicas per deployment.",
-              lambda d: optional(number(d, "status", "replicas") or 0.0), stable=True),
+              field("status", "replicas", default=0.0), stable=True),
         gauge("kube_deployment_status_replicas_ready", "The number of ready replicas per deployment.",
-              lambda d: optional(number(d, "status", "readyReplicas") or 0.0), stable=True),
+              field("status", "readyReplicas", default=0.0), stable=True),
         gauge("kube_deployment_status_replicas_available", "The number of available replicas per deployment.",
-              lambda d: optional(number(d, "status", "availableReplicas") or 0.0), stable=True),
+              field("status", "availableReplicas", default=0.0), stable=True),
         gauge("kube_deployment_status_replicas_unavailable", "The number of unavailable replicas per deployment.",
-              lambda d: optional(number(d, "status", "unavailableReplicas") or 0.0), stable=True),
+              field("status", "unavailableReplicas", default=0.0), stable=True),
         gauge("kube_deployment_status_replicas_updated", "The number of updated replicas per deployment.",
-              lambda d: optional(number(d, "status", "updatedReplicas") or 0.0), stable=True),
+              field("status", "updatedReplicas", default=0.0), stable=True),
         gauge("kube_deployment_status_observed_generation", "The generation observed by the deployment controller.",
-              lambda d: optional(number(d, "status", "observedGeneration") or 0.0), stable=True),
+              field("status", "observedGeneration", default=0.0), stable=True),
         gauge("kube_deployment_status_condition", "The current status conditions of a deployment.", _conditions,
               stable=True),
         gauge("kube_deployment_spec_replicas", "Number of desired pods for a deployment.",
-              lambda d: optional(number(d, "spec", "replicas")), stable=True),
+              field("spec", "replicas"), stable=True),
         gauge("kube_deployment_spec_paused", "Whether the deployment is paused and will not be processed by the "
               "deployment controller.", lambda d: [((), (), 1.0 if (d.get("spec") or {}).get("paused") else 0.0)],
               stable=True),
@@ -86,7 +83,7 @@ def families(allow: Allowlists) -> list[FamilyGenerator]:
               "scheduled above the desired number of replicas during a rolling update of a deployment.",
               _strategy("maxSurge", True), stable=True),
         gauge("kube_deployment_metadata_generation", "Sequence number representing a specific generation of the "
-              "desired state.", lambda d: optional(number(d, "metadata", "generation")), stable=True),
+              "desired state.", field("metadata", "generation"), stable=True),
         gauge("kube_deployment_labels", "Kubernetes labels converted to Prometheus labels.",
               metadata_map_rows("labels", "label", allow.labels), stable=True),
         gauge("kube_deployment_annotations", "Kubernetes annotations converted to Prometheus labels.",

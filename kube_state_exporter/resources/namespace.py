@@ -6,7 +6,7 @@ from typing import Any
 
 from kube_state_exporter.metric import FamilyGenerator, Row, gauge
 from kube_state_exporter.resources import Allowlists, ResourceSpec
-from kube_state_exporter.resources.util import condition_rows, created, deletion_timestamp, meta, metadata_map_rows
+from kube_state_exporter.resources.util import conditions_by_type, created, deletion_timestamp, meta, metadata_map_rows
 
 
 def _phase(namespace: dict[str, Any]) -> list[Row]:
@@ -15,12 +15,6 @@ def _phase(namespace: dict[str, Any]) -> list[Row]:
         return []
     return [(("phase",), (p,), 1.0 if p == phase else 0.0) for p in ("Active", "Terminating")]
 
-
-def _conditions(namespace: dict[str, Any]) -> list[Row]:
-    rows: list[Row] = []
-    for condition in (namespace.get("status") or {}).get("conditions") or []:
-        rows.extend(condition_rows(condition.get("status"), ("condition",), (condition.get("type", ""),)))
-    return rows
 
 
 def families(allow: Allowlists) -> list[FamilyGenerator]:
@@ -31,7 +25,7 @@ def families(allow: Allowlists) -> list[FamilyGenerator]:
         gauge("kube_namespace_annotations", "Kubernetes annotations converted to Prometheus labels.",
               metadata_map_rows("annotations", "annotation", allow.annotations)),
         gauge("kube_namespace_status_phase", "kubernetes namespace status phase.", _phase, stable=True),
-        gauge("kube_namespace_status_condition", "The condition of a namespace.", _conditions),
+        gauge("kube_namespace_status_condition", "The condition of a namespace.", conditions_by_type),
         gauge("kube_namespace_deletion_timestamp", "Unix deletion timestamp", deletion_timestamp),
     ]
 

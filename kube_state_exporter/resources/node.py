@@ -7,7 +7,7 @@ from typing import Any
 from kube_state_exporter.metric import FamilyGenerator, Row, gauge
 from kube_state_exporter.resources import Allowlists, ResourceSpec
 from kube_state_exporter.resources.util import (
-    condition_rows,
+    conditions_by_type,
     created,
     deletion_timestamp,
     meta,
@@ -29,12 +29,6 @@ def _info(node: dict[str, Any]) -> list[Row]:
               info.get("kubeletVersion", ""), "deprecated", spec.get("providerID", ""), spec.get("podCIDR", ""),
               info.get("systemUUID", ""), internal_ip), 1.0)]
 
-
-def _conditions(node: dict[str, Any]) -> list[Row]:
-    rows: list[Row] = []
-    for condition in (node.get("status") or {}).get("conditions") or []:
-        rows.extend(condition_rows(condition.get("status"), ("condition",), (condition.get("type", ""),)))
-    return rows
 
 
 def families(allow: Allowlists) -> list[FamilyGenerator]:
@@ -59,7 +53,7 @@ def families(allow: Allowlists) -> list[FamilyGenerator]:
               stable=True),
         gauge("kube_node_status_capacity", "The capacity for different resources of a node.",
               lambda n: resource_rows((n.get("status") or {}).get("capacity")), stable=True),
-        gauge("kube_node_status_condition", "The condition of a cluster node.", _conditions, stable=True),
+        gauge("kube_node_status_condition", "The condition of a cluster node.", conditions_by_type, stable=True),
         gauge("kube_node_status_addresses", "Node address information.",
               lambda n: [(("type", "address"), (a.get("type", ""), a.get("address", "")), 1.0)
                          for a in (n.get("status") or {}).get("addresses") or []]),

@@ -8,7 +8,7 @@ from typing import Any
 from kube_state_exporter.metric import FamilyGenerator, Row, gauge
 from kube_state_exporter.resources import Allowlists, ResourceSpec
 from kube_state_exporter.resources.util import (
-    condition_rows,
+    conditions_by_type,
     created,
     deletion_timestamp,
     metadata_map_rows,
@@ -37,12 +37,6 @@ def _storage(pvc: dict[str, Any]) -> list[Row]:
         return []
 
 
-def _conditions(pvc: dict[str, Any]) -> list[Row]:
-    rows: list[Row] = []
-    for condition in (pvc.get("status") or {}).get("conditions") or []:
-        rows.extend(condition_rows(condition.get("status"), ("condition",), (condition.get("type", ""),)))
-    return rows
-
 
 def families(allow: Allowlists) -> list[FamilyGenerator]:
     return [
@@ -59,7 +53,7 @@ def families(allow: Allowlists) -> list[FamilyGenerator]:
               "claim.", lambda p: [(("access_mode",), (mode,), 1.0)
                                    for mode in (p.get("spec") or {}).get("accessModes") or []], stable=True),
         gauge("kube_persistentvolumeclaim_status_condition", "Information about status of different conditions of "
-              "persistent volume claim.", _conditions),
+              "persistent volume claim.", conditions_by_type),
         gauge("kube_persistentvolumeclaim_created", "Unix creation timestamp", created),
         gauge("kube_persistentvolumeclaim_deletion_timestamp", "Unix deletion timestamp", deletion_timestamp),
     ]

@@ -7,9 +7,8 @@ from kube_state_exporter.resources import Allowlists, ResourceSpec
 from kube_state_exporter.resources.util import (
     created,
     deletion_timestamp,
+    field,
     metadata_map_rows,
-    number,
-    optional,
     owner_rows,
 )
 
@@ -18,17 +17,17 @@ def families(allow: Allowlists) -> list[FamilyGenerator]:
     return [
         gauge("kube_replicaset_created", "Unix creation timestamp", created, stable=True),
         gauge("kube_replicaset_status_replicas", "The number of replicas per ReplicaSet.",
-              lambda r: optional(number(r, "status", "replicas") or 0.0), stable=True),
+              field("status", "replicas", default=0.0), stable=True),
         gauge("kube_replicaset_status_fully_labeled_replicas", "The number of fully labeled replicas per "
-              "ReplicaSet.", lambda r: optional(number(r, "status", "fullyLabeledReplicas") or 0.0), stable=True),
+              "ReplicaSet.", field("status", "fullyLabeledReplicas", default=0.0), stable=True),
         gauge("kube_replicaset_status_ready_replicas", "The number of ready replicas per ReplicaSet.",
-              lambda r: optional(number(r, "status", "readyReplicas") or 0.0), stable=True),
+              field("status", "readyReplicas", default=0.0), stable=True),
         gauge("kube_replicaset_status_observed_generation", "The generation observed by the ReplicaSet controller.",
-              lambda r: optional(number(r, "status", "observedGeneration") or 0.0), stable=True),
+              field("status", "observedGeneration", default=0.0), stable=True),
         gauge("kube_replicaset_spec_replicas", "Number of desired pods for a ReplicaSet.",
-              lambda r: optional(number(r, "spec", "replicas")), stable=True),
+              field("spec", "replicas"), stable=True),
         gauge("kube_replicaset_metadata_generation", "Sequence number representing a specific generation of the "
-              "desired state.", lambda r: optional(number(r, "metadata", "generation")), stable=True),
+              "desired state.", field("metadata", "generation"), stable=True),
         gauge("kube_replicaset_owner", "Information about the ReplicaSet's owner.", owner_rows, stable=True),
         gauge("kube_replicaset_labels", "Kubernetes labels converted to Prometheus labels.",
               metadata_map_rows("labels", "label", allow.labels), stable=True),

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from kube_state_exporter.metric import FamilyGenerator, gauge
 from kube_state_exporter.resources import Allowlists, ResourceSpec
-from kube_state_exporter.resources.util import created, deletion_timestamp, metadata_map_rows, number, optional
+from kube_state_exporter.resources.util import created, deletion_timestamp, field, metadata_map_rows
 
 
 def families(allow: Allowlists) -> list[FamilyGenerator]:
-    def status(field: str):
-        return lambda s: optional(number(s, "status", field) or 0.0)
+    def status(name: str):
+        return field("status", name, default=0.0)
 
     return [
         gauge("kube_statefulset_created", "Unix creation timestamp", created, stable=True),
@@ -24,11 +24,11 @@ def families(allow: Allowlists) -> list[FamilyGenerator]:
         gauge("kube_statefulset_status_replicas_updated", "The number of updated replicas per StatefulSet.",
               status("updatedReplicas"), stable=True),
         gauge("kube_statefulset_status_observed_generation", "The generation observed by the StatefulSet "
-              "controller.", lambda s: optional(number(s, "status", "observedGeneration")), stable=True),
+              "controller.", field("status", "observedGeneration"), stable=True),
         gauge("kube_statefulset_replicas", "Number of desired pods for a StatefulSet.",
-              lambda s: optional(number(s, "spec", "replicas")), stable=True),
+              field("spec", "replicas"), stable=True),
         gauge("kube_statefulset_metadata_generation", "Sequence number representing a specific generation of the "
-              "desired state for the StatefulSet.", lambda s: optional(number(s, "metadata", "generation")),
+              "desired state for the StatefulSet.", field("metadata", "generation"),
               stable=True),
         gauge("kube_statefulset_labels", "Kubernetes labels converted to Prometheus labels.",
               metadata_map_rows("labels", "label", allow.labels), stable=True),

@@ -49,6 +49,14 @@ def condition_rows(status: str | None, keys: Sequence[str] = (), values: Sequenc
     return [((*keys, "status"), (*values, s), 1.0 if s == current else 0.0) for s in CONDITION_STATUSES]
 
 
+def conditions_by_type(obj: dict[str, Any]) -> list[Row]:
+    """Three series per condition of status.conditions, labelled condition=<type> and status."""
+    rows: list[Row] = []
+    for condition in (obj.get("status") or {}).get("conditions") or []:
+        rows.extend(condition_rows(condition.get("status"), ("condition",), (condition.get("type", ""),)))
+    return rows
+
+
 def condition_state_rows(status: str | None) -> list[Row]:
     """Pod-style: the label is called `condition`."""
     current = (status or "").lower()
@@ -163,3 +171,14 @@ def number(obj: dict[str, Any], *path: str) -> float | None:
 
 def optional(value: float | None) -> list[Row]:
     return [((), (), value)] if value is not None else []
+
+
+def field(*path: str, default: float | None = None):
+    """A generator function: the number at `path` (e.g. "status", "readyReplicas"), or `default` when unset
+    (no series at all when the default is None)."""
+
+    def fn(obj: dict[str, Any]) -> list[Row]:
+        value = number(obj, *path)
+        return optional(default if value is None else value)
+
+    return fn

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 import requests
-from prometheus_client.parser import text_string_to_metric_families
 
 from testbed.harness import free_port, start_daemon
 from tests.conftest import require_binary, write_my_cnf
+from tests.exposition import families
 
 pytestmark = pytest.mark.integration
 
@@ -24,14 +24,6 @@ STABLE_REPLICA_COLUMNS = {f"mysql_slave_status_{c}" for c in (
     "slave_io_running", "slave_sql_running", "master_port", "master_server_id", "last_errno", "connect_retry")}
 
 
-def families(text: str) -> dict[str, dict]:
-    result = {}
-    for family in text_string_to_metric_families(text):
-        entry = result.setdefault(family.name, {"type": family.type, "label_keys": set(), "samples": {}})
-        for sample in family.samples:
-            entry["label_keys"].add(frozenset(sample.labels))
-            entry["samples"][(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
-    return result
 
 
 @pytest.fixture(params=["replica", "primary"])

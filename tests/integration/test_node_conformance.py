@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 import requests
-from prometheus_client.parser import text_string_to_metric_families
 
 from benchmarks.node_exporter_bench import collector_flags
 from testbed.harness import free_port, start_daemon
 from tests.conftest import require_binary
+from tests.exposition import families
 
 pytestmark = pytest.mark.integration
 
@@ -20,15 +20,6 @@ EXCEPTIONS = {
 }
 
 
-def families(text: str) -> dict[str, dict]:
-    """family name -> {'type': ..., 'label_keys': {frozenset...}, 'samples': {(name, labels): value}}"""
-    result = {}
-    for family in text_string_to_metric_families(text):
-        entry = result.setdefault(family.name, {"type": family.type, "label_keys": set(), "samples": {}})
-        for sample in family.samples:
-            entry["label_keys"].add(frozenset(sample.labels))
-            entry["samples"][(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
-    return result
 
 
 @pytest.fixture
