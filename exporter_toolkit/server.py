@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import errno
 import gzip
 import logging
 import signal
@@ -296,7 +297,14 @@ class Exporter:
         bound = []
         for address in self.config.listen_addresses:
             host, port = parse_listen_address(address)
-            server = _HTTPServer(host, port, self)
+            try:
+                server = _HTTPServer(host, port, self)
+            except OSError as exc:
+                # ":9100" means every interface; where the kernel has IPv6 off (some pods), IPv4 alone will do.
+                if host not in ("", "::") or exc.errno not in (errno.EAFNOSUPPORT, errno.EADDRNOTAVAIL):
+                    raise
+                host = "0.0.0.0"
+                server = _HTTPServer(host, port, self)
             self._servers.append(server)
             bound.append((host, server.server_address[1]))
             log.info("Listening on", extra={"address": display(host, server.server_address[1]),

@@ -14,3 +14,9 @@ def families(text: str) -> dict[str, dict]:
             entry["label_keys"].add(frozenset(sample.labels))
             entry["samples"][(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
     return result
+
+
+def samples(text: str) -> dict[tuple, float]:
+    """(sample name, sorted label pairs) -> value, for every sample of a scrape."""
+    return {(s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(text) for s in family.samples}

@@ -11,18 +11,13 @@ from pathlib import Path
 
 import pytest
 import requests
-from prometheus_client.parser import text_string_to_metric_families
 
 from testbed.harness import free_port, start_daemon
 from tests.conftest import REPO
+from tests.exposition import samples
 from tests.prometheus import query, running_prometheus, wait_for_series
 
 pytestmark = pytest.mark.e2e
-
-
-def samples(text: str) -> dict[tuple, float]:
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for family in text_string_to_metric_families(text) for s in family.samples}
 
 
 @pytest.fixture

@@ -119,3 +119,27 @@ def test_stop_finishes_the_scrape_in_flight(blocking_exporter):
     assert results[0].status_code == 200 and results[0].text == "up 1\n"
     with pytest.raises(requests.ConnectionError):
         requests.get(f"http://127.0.0.1:{port}/metrics", timeout=2)
+
+
+def test_every_interface_falls_back_to_ipv4_when_ipv6_is_off(monkeypatch):
+    import errno
+
+    from exporter_toolkit import server as server_module
+
+    real = server_module._HTTPServer
+    hosts = []
+
+    def without_ipv6(host, port, exporter):
+        hosts.append(host)
+        if host in ("", "::"):
+            raise OSError(errno.EAFNOSUPPORT, "Address family not supported by protocol")
+        return real(host, port, exporter)
+
+    monkeypatch.setattr(server_module, "_HTTPServer", without_ipv6)
+    port = free_port()
+    exporter = Exporter(ServerConfig(name="t", description="t", version="0", metrics=BlockingMetrics(),
+                                     listen_addresses=[f":{port}"]))
+    assert exporter.bind() == [("0.0.0.0", port)]
+    assert hosts == ["", "0.0.0.0"]
+    for bound in exporter._servers:
+        bound.server_close()

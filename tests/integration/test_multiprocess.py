@@ -8,11 +8,11 @@ import subprocess
 import sys
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from app_instrumentation.multiprocess import fold_dead_workers, scrape_registry
 from exporter_toolkit.exposition import render_text
 from tests.conftest import REPO
+from tests.exposition import samples
 
 WORKER = """
 from app_instrumentation import counted, histogram
@@ -35,9 +35,7 @@ def run_worker(directory: str, calls: int) -> None:
 
 def scrape(directory: str, monkeypatch) -> dict[tuple, float]:
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", directory)
-    text = render_text(scrape_registry().collect()).decode()
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for family in text_string_to_metric_families(text) for s in family.samples}
+    return samples(render_text(scrape_registry().collect()).decode())
 
 
 @pytest.fixture
