@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from benchmarks import sidebyside
 
-COLLECTORS = ("conntrack", "cpu", "diskstats", "entropy", "filefd", "filesystem", "loadavg", "meminfo", "netdev",
-              "netstat", "os", "pressure", "sockstat", "stat", "textfile", "time", "uname", "vmstat")
+COLLECTORS = ("conntrack", "cpu", "diskstats", "entropy", "filefd", "filesystem", "loadavg", "meminfo", "netclass",
+              "netdev", "netstat", "os", "pressure", "sockstat", "stat", "textfile", "time", "uname", "vmstat")
 
 
 def collector_flags() -> list[str]:

@@ -25,7 +25,7 @@ log = logging.getLogger("node_exporter")
 GO_ONLY_COLLECTORS = (
     "arp", "bcache", "bonding", "btrfs", "buddyinfo", "cgroups", "cpufreq", "dmi", "drbd", "drm", "edac",
     "ethtool", "fibrechannel", "hwmon", "infiniband", "interrupts", "ipvs", "ksmd", "lnstat", "logind", "mdadm",
-    "meminfo_numa", "mountstats", "netclass", "network_route", "nfs", "nfsd", "ntp", "nvme", "perf",
+    "meminfo_numa", "mountstats", "network_route", "nfs", "nfsd", "ntp", "nvme", "perf",
     "powersupplyclass", "processes", "qdisc", "rapl", "runit", "schedstat", "selinux", "slabinfo", "softnet",
     "supervisord", "sysctl", "systemd", "tapestats", "tcpstat", "thermal_zone", "timex", "udp_queues", "wifi",
     "xfs", "zfs", "zoneinfo",

@@ -9,6 +9,7 @@ from node_exporter.collectors import (  # noqa: F401 - imported for their regist
     filesystem,
     loadavg,
     meminfo,
+    netclass,
     netdev,
     netstat,
     os_release,

@@ -1,0 +1,89 @@
+"""node_network_* device properties from /sys/class/net/<device>: up, info, mtu, speed, carrier and the rest."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import click
+
+from exporter_toolkit.families import counter, gauge
+from node_exporter.collector import Context, register
+from node_exporter.options import regex_option
+
+# (sysfs attribute, metric suffix, counter?) for the numeric properties, as the Go exporter names them.
+PROPERTIES = (
+    ("addr_assign_type", "address_assign_type", False),
+    ("carrier", "carrier", False),
+    ("carrier_changes", "carrier_changes_total", True),
+    ("carrier_up_count", "carrier_up_changes_total", True),
+    ("carrier_down_count", "carrier_down_changes_total", True),
+    ("dev_id", "device_id", False),
+    ("dormant", "dormant", False),
+    ("flags", "flags", False),
+    ("ifindex", "iface_id", False),
+    ("iflink", "iface_link", False),
+    ("link_mode", "iface_link_mode", False),
+    ("mtu", "mtu_bytes", False),
+    ("name_assign_type", "name_assign_type", False),
+    ("netdev_group", "net_dev_group", False),
+    ("speed", "speed_bytes", False),
+    ("tx_queue_len", "transmit_queue_length", False),
+    ("type", "protocol_type", False),
+)
+INFO_LABELS = ["address", "broadcast", "device", "duplex", "ifalias", "operstate"]
+
+
+def _read(directory: str, name: str) -> str | None:
+    """An attribute's text, or None where the kernel refuses to answer (carrier of a down link: EINVAL)."""
+    try:
+        with open(os.path.join(directory, name), "rb") as handle:
+            return handle.read().decode("utf-8", "replace").strip()
+    except OSError:
+        return None
+
+
+@register("netclass", options=[
+    regex_option("--collector.netclass.ignored-devices", "netclass_ignored_devices", "^$",
+                 "Regexp of net devices to ignore for netclass collector."),
+    click.option("--collector.netclass.ignore-invalid-speed", "netclass_ignore_invalid_speed", is_flag=True,
+                 help="Ignore devices where the speed is invalid. This will be the default behavior in 2.x."),
+])
+class NetclassCollector:
+    def __init__(self, ctx: Context) -> None:
+        self.paths = ctx.paths
+        self.ignored = ctx.options.get("netclass_ignored_devices") or re.compile("^$")
+        self.ignore_invalid_speed = bool(ctx.options.get("netclass_ignore_invalid_speed"))
+
+    def update(self):
+        root = self.paths.sys("class", "net")
+        up = gauge("node_network_up", "Value is 1 if operstate is 'up', 0 otherwise.", ["device"])
+        info = gauge("node_network_info", "Non-numeric data from /sys/class/net/<iface>, value is always 1.",
+                     INFO_LABELS)
+        families = {suffix: (counter if is_counter else gauge)(f"node_network_{suffix}",
+                                                               f"Network device property: {suffix}", ["device"])
+                    for _, suffix, is_counter in PROPERTIES}
+        for device in sorted(os.listdir(root)):
+            directory = os.path.join(root, device)
+            if not os.path.isdir(directory) or self.ignored.search(device):
+                continue
+            operstate = _read(directory, "operstate") or ""
+            up.add_metric([device], 1.0 if operstate == "up" else 0.0)
+            info.add_metric([_read(directory, "address") or "", _read(directory, "broadcast") or "", device,
+                             _read(directory, "duplex") or "", _read(directory, "ifalias") or "", operstate], 1.0)
+            for attribute, suffix, _ in PROPERTIES:
+                text = _read(directory, attribute)
+                if text is None or text == "":
+                    continue
+                try:
+                    value = float(int(text, 0))
+                except ValueError:
+                    continue
+                if attribute == "speed":
+                    if value < 0 and self.ignore_invalid_speed:
+                        continue
+                    value = value * 1000 * 1000 / 8  # Mbit/s to bytes/s
+                families[suffix].add_metric([device], value)
+        yield from (f for f in families.values() if f.rows)
+        yield info
+        yield up
