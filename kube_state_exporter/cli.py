@@ -71,7 +71,8 @@ class KubeStateExporter:
     """Stores and reflectors for the enabled resources; renders scrapes by joining stored bytes."""
 
     def __init__(self, api: client.ApiClient, resources: Sequence[str], namespaces: Sequence[str],
-                 allowlists: Mapping[str, Allowlists], wanted, shard: Shard, page_size: int = 500) -> None:
+                 allowlists: Mapping[str, Allowlists], wanted, shard: Shard, page_size: int = 500,
+                 namespaces_denylist: Sequence[str] = (), node: str | None = None) -> None:
         self.telemetry = Telemetry()
         self.shard = shard
         self.generators: dict[str, list[FamilyGenerator]] = {}
@@ -82,11 +83,15 @@ class KubeStateExporter:
             generators = [g for g in spec.families(allowlists.get(name, Allowlists())) if wanted(g.name)]
             self.generators[name] = generators
             scopes = list(namespaces) if namespaces and spec.namespaced else [None]
+            selectors = [f"metadata.namespace!={ns}" for ns in namespaces_denylist] if spec.namespaced else []
+            if node is not None and name == "pods":
+                selectors.append(f"spec.nodeName={node}")  # "" selects the pods no node took yet
             self.stores[name] = []
             for scope in scopes:
                 store = MetricsStore(spec, generators)
                 self.stores[name].append(store)
-                self.reflectors.append(Reflector(spec, scope, api, store, shard, self.telemetry, page_size=page_size))
+                self.reflectors.append(Reflector(spec, scope, api, store, shard, self.telemetry, page_size=page_size,
+                                                 field_selector=",".join(selectors)))
 
     def start(self) -> None:
         for reflector in self.reflectors:
@@ -168,6 +173,12 @@ def _csv(value: str) -> list[str]:
 @click.option("--resources", "resources_flag", default=",".join(DEFAULT_RESOURCES), show_default=True,
               help="Comma-separated list of resources to be enabled.")
 @click.option("--namespaces", default="", help="Comma-separated list of namespaces to be enabled (all when empty).")
+@click.option("--namespaces-denylist", default="",
+              help="Comma-separated list of namespaces not to be enabled (with --namespaces unset).")
+@click.option("--node", default=None,
+              help="Only the pods of this node (DaemonSet sharding: pass the node name from the downward API).")
+@click.option("--track-unscheduled-pods", is_flag=True,
+              help="Only the pods no node has taken yet (the companion of --node sharding).")
 @click.option("--metric-allowlist", default="", help="Comma-separated list of metrics (regexes) to be exposed.")
 @click.option("--metric-denylist", default="", help="Comma-separated list of metrics (regexes) not to be exposed.")
 @click.option("--metric-labels-allowlist", default="",
@@ -198,6 +209,10 @@ def command(**options: Any) -> None:
     unknown = sorted(set(resources) - set(RESOURCES))
     if unknown:
         raise ConfigError(f"--resources: unknown resource {unknown[0]!r} (known: {', '.join(DEFAULT_RESOURCES)})")
+    if options["namespaces"] and options["namespaces_denylist"]:
+        raise ConfigError("--namespaces and --namespaces-denylist are mutually exclusive")
+    if options["node"] and options["track_unscheduled_pods"]:
+        raise ConfigError("--node and --track-unscheduled-pods are mutually exclusive")
     if options["shard"] >= options["total_shards"]:
         raise ConfigError(f"--shard {options['shard']} must be lower than --total-shards {options['total_shards']}")
     labels = parse_allowlist(options["metric_labels_allowlist"], resources, "--metric-labels-allowlist")
@@ -207,7 +222,9 @@ def command(**options: Any) -> None:
     wanted = metric_filter(options["metric_allowlist"], options["metric_denylist"])
     exporter = KubeStateExporter(api_client(options["kubeconfig"], options["apiserver"]), resources,
                                  _csv(options["namespaces"]), allowlists, wanted,
-                                 Shard(options["shard"], options["total_shards"]), options["page_size"])
+                                 Shard(options["shard"], options["total_shards"]), options["page_size"],
+                                 _csv(options["namespaces_denylist"]),
+                                 "" if options["track_unscheduled_pods"] else options["node"])
 
     def host_port(host: str, port: int) -> str:
         return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"

@@ -56,8 +56,9 @@ class Telemetry:
 class Reflector:
     def __init__(self, spec: ResourceSpec, namespace: str | None, api: ApiClient, store: MetricsStore,
                  shard: Shard, telemetry: Telemetry, on_event: Callable[[str, dict[str, Any]], None] | None = None,
-                 page_size: int = PAGE_SIZE, watch_timeout: int = MIN_WATCH_TIMEOUT) -> None:
+                 page_size: int = PAGE_SIZE, watch_timeout: int = MIN_WATCH_TIMEOUT, field_selector: str = "") -> None:
         self.spec, self.namespace, self.api, self.store = spec, namespace, api, store
+        self.field_selector = field_selector
         self.shard, self.telemetry, self.on_event = shard, telemetry, on_event
         self.page_size, self.watch_timeout = page_size, watch_timeout
         self.synced = threading.Event()
@@ -85,6 +86,8 @@ class Reflector:
 
     # --- HTTP ------------------------------------------------------------------------------------
     def _request(self, query: list[tuple[str, Any]], timeout: tuple[float, float]):
+        if self.field_selector:
+            query = [*query, ("fieldSelector", self.field_selector)]
         method, url, headers, _body, _post = self.api.param_serialize(
             "GET", self.spec.list_path(self.namespace), query_params=query,
             header_params={"Accept": "application/json"}, auth_settings=["BearerToken"])

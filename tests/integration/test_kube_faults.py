@@ -129,3 +129,32 @@ def test_two_shards_equal_one_instance(sim_cluster, start_kube_exporter):
     assert not set(first) & set(second)  # no object twice
     assert sorted(first + second) == expected
     assert len(first) > 100 and len(second) > 100  # both shards got a real share
+
+
+def test_node_sharding_and_namespace_denylist(sim_cluster, start_kube_exporter):
+    from kube_sim.workload import bulk_pods
+
+    bulk_pods(sim_cluster.sim.store, 40, namespaces=2)  # running pods spread over sim-node-1 and sim-node-2
+    sim_cluster.sim.store.create(KINDS["pods"], "default", {
+        "metadata": {"name": "unscheduled"}, "spec": {"containers": [{"name": "c", "image": "x"}]},
+        "status": {"phase": "Pending"}})
+    node1, _ = start_kube_exporter(sim_cluster.kubeconfig, "--resources=pods", "--node=sim-node-1")
+    node2, _ = start_kube_exporter(sim_cluster.kubeconfig, "--resources=pods", "--node=sim-node-2")
+    pending, _ = start_kube_exporter(sim_cluster.kubeconfig, "--resources=pods", "--track-unscheduled-pods")
+    everything, _ = start_kube_exporter(sim_cluster.kubeconfig, "--resources=pods")
+
+    def info(port):
+        return [line for line in scrape(port) if line.startswith("kube_pod_info{")]
+
+    first, second, unscheduled = info(node1.port), info(node2.port), info(pending.port)
+    assert first and second and all('node="sim-node-1"' in line for line in first)
+    assert all('node="sim-node-2"' in line for line in second)
+    assert len(unscheduled) == 1 and 'pod="unscheduled"' in unscheduled[0]
+    assert sorted(first + second + unscheduled) == info(everything.port)  # each pod exactly once
+
+    denied, _ = start_kube_exporter(sim_cluster.kubeconfig, "--resources=configmaps,nodes",
+                                    "--namespaces-denylist=kube-system")
+    lines = scrape(denied.port)
+    assert any('namespace="default"' in line for line in lines if line.startswith("kube_configmap_info"))
+    assert not any('namespace="kube-system"' in line for line in lines)
+    assert any(line.startswith("kube_node_info") for line in lines)  # cluster-scoped: never filtered
