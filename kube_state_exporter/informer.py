@@ -45,8 +45,6 @@ class Telemetry:
         self.watches: dict[tuple[str, str], int] = {}
         self.events: dict[tuple[str, str], int] = {}
         self.last_sync: dict[str, float] = {}
-        self.objects: dict[str, int] = {}
-        self.event_latency: list[float] = []  # seconds from event receipt to its metrics stored (recent ones)
 
     def count(self, table: dict, key: tuple[str, str]) -> None:
         with self.lock:
@@ -152,7 +150,6 @@ class Reflector:
         self.telemetry.count(self.telemetry.lists, (self.spec.name, "success"))
         with self.telemetry.lock:
             self.telemetry.last_sync[self.spec.name] = time.time()
-            self.telemetry.objects[self.name] = count
         self.synced.set()
         log.debug("listed", extra={"resource": self.name, "objects": count, "rv": self.resource_version})
 
@@ -175,7 +172,6 @@ class Reflector:
             response.release_conn()
 
     def _handle(self, event: dict[str, Any]) -> None:
-        received = time.perf_counter()
         kind, obj = event.get("type"), event.get("object") or {}
         if kind == "ERROR":
             if obj.get("code") == 410:
@@ -194,11 +190,5 @@ class Reflector:
             raise ApiException(status=500, reason=f"unknown watch event type {kind!r}")
         self.resource_version = version or self.resource_version
         self.telemetry.count(self.telemetry.events, (self.spec.name, kind))
-        latency = time.perf_counter() - received
-        with self.telemetry.lock:
-            samples = self.telemetry.event_latency
-            samples.append(latency)
-            if len(samples) > 10_000:
-                del samples[:5_000]
         if self.on_event is not None:
             self.on_event(kind, obj)
