@@ -208,7 +208,7 @@ def command(**options: Any) -> None:
     resources = _csv(options["resources_flag"])
     unknown = sorted(set(resources) - set(RESOURCES))
     if unknown:
-        raise ConfigError(f"--resources: unknown resource {unknown[0]!r} (known: {', '.join(DEFAULT_RESOURCES)})")
+        raise ConfigError(f"--resources: unknown resource {unknown[0]!r} (known: {', '.join(sorted(RESOURCES))})")
     if options["namespaces"] and options["namespaces_denylist"]:
         raise ConfigError("--namespaces and --namespaces-denylist are mutually exclusive")
     if options["node"] and options["track_unscheduled_pods"]:

@@ -20,16 +20,18 @@ from node_exporter.paths import Paths
 
 log = logging.getLogger("node_exporter")
 
-# Collectors of the Go exporter that this one does not implement. Their flags are accepted so existing
-# manifests keep working: disabling one is a no-op, enabling one logs a warning.
-GO_ONLY_COLLECTORS = (
-    "arp", "bcache", "bonding", "btrfs", "buddyinfo", "cgroups", "cpufreq", "dmi", "drbd", "drm", "edac",
-    "ethtool", "fibrechannel", "hwmon", "infiniband", "interrupts", "ipvs", "ksmd", "lnstat", "logind", "mdadm",
-    "meminfo_numa", "mountstats", "network_route", "nfs", "nfsd", "ntp", "nvme", "perf",
-    "powersupplyclass", "processes", "qdisc", "rapl", "runit", "schedstat", "selinux", "slabinfo", "softnet",
-    "supervisord", "sysctl", "systemd", "tapestats", "tcpstat", "thermal_zone", "timex", "udp_queues", "wifi",
-    "xfs", "zfs", "zoneinfo",
+# Every collector of Go node_exporter 1.5's Linux build. Those not registered here still have their flags
+# accepted so existing manifests keep working: disabling one is a no-op, enabling one logs a warning.
+GO_COLLECTORS = (
+    "arp", "bcache", "bonding", "btrfs", "buddyinfo", "cgroups", "conntrack", "cpu", "cpufreq", "diskstats", "dmi",
+    "drbd", "drm", "edac", "entropy", "ethtool", "fibrechannel", "filefd", "filesystem", "hwmon", "infiniband",
+    "interrupts", "ipvs", "ksmd", "lnstat", "loadavg", "logind", "mdadm", "meminfo", "meminfo_numa", "mountstats",
+    "netclass", "netdev", "netstat", "network_route", "nfs", "nfsd", "ntp", "nvme", "os", "perf", "pressure",
+    "processes", "qdisc", "rapl", "runit", "schedstat", "selinux", "slabinfo", "sockstat", "softnet", "stat",
+    "supervisord", "sysctl", "systemd", "tapestats", "tcpstat", "textfile", "thermal_zone", "time", "timex",
+    "udp_queues", "uname", "vmstat", "wifi", "xfs", "zfs", "zoneinfo",
 )
+GO_ONLY_COLLECTORS = tuple(name for name in GO_COLLECTORS if name not in COLLECTORS.specs)
 
 
 def enabled_collectors(options: dict[str, Any]) -> list[str]:

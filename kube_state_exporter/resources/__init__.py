@@ -26,6 +26,7 @@ class ResourceSpec:
     default_keys: tuple[str, ...]
     families: Callable[[Allowlists], list[FamilyGenerator]]
     default_values: Callable[[dict[str, Any]], tuple[str, ...]] = field(default=None)  # type: ignore[assignment]
+    enabled_by_default: bool = True  # KSM's default --resources; opt-in ones must be named
 
     @property
     def path_prefix(self) -> str:
@@ -45,26 +46,18 @@ class ResourceSpec:
 
 
 def _load() -> dict[str, ResourceSpec]:
-    from kube_state_exporter.resources import (
-        configmap,
-        cronjob,
-        daemonset,
-        deployment,
-        job,
-        namespace,
-        node,
-        persistentvolumeclaim,
-        pod,
-        replicaset,
-        secret,
-        service,
-        statefulset,
-    )
+    """Every module of this package that defines SPEC is a resource (one module each, as KSM's store files)."""
+    import importlib
+    import pkgutil
 
-    modules = (configmap, cronjob, daemonset, deployment, job, namespace, node, persistentvolumeclaim, pod,
-               replicaset, secret, service, statefulset)
-    return {module.SPEC.name: module.SPEC for module in modules}
+    specs = {}
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        spec = getattr(module, "SPEC", None)
+        if spec is not None:
+            specs[spec.name] = spec
+    return specs
 
 
 RESOURCES: Mapping[str, ResourceSpec] = _load()
-DEFAULT_RESOURCES = tuple(sorted(RESOURCES))
+DEFAULT_RESOURCES = tuple(sorted(name for name, spec in RESOURCES.items() if spec.enabled_by_default))

@@ -1,16 +1,8 @@
-"""Importing this package registers every scraper (one module each)."""
+"""Importing this package registers every scraper: each module of it registers itself once."""
 
-from mysql_exporter.collectors import (  # noqa: F401 - imported for their registration
-    binlog_size,
-    global_status,
-    global_variables,
-    innodb_cmp,
-    innodb_cmpmem,
-    innodb_metrics,
-    perf_schema_eventsstatements,
-    perf_schema_tableiowaits,
-    processlist,
-    query_response_time,
-    slave_status,
-    tables,
-)
+import importlib
+import pkgutil
+
+for _module in pkgutil.iter_modules(__path__):
+    if not _module.name.startswith("_"):
+        importlib.import_module(f"{__name__}.{_module.name}")

@@ -1,23 +1,9 @@
-"""Importing this package registers every collector (one module each)."""
+"""Importing this package registers every collector: each module of it calls `register(name, default)` once,
+as Go's collectors do in their init()."""
 
-from node_exporter.collectors import (  # noqa: F401 - imported for their registration
-    conntrack,
-    cpu,
-    diskstats,
-    entropy,
-    filefd,
-    filesystem,
-    loadavg,
-    meminfo,
-    netclass,
-    netdev,
-    netstat,
-    os_release,
-    pressure,
-    sockstat,
-    stat,
-    textfile,
-    time,
-    uname,
-    vmstat,
-)
+import importlib
+import pkgutil
+
+for _module in pkgutil.iter_modules(__path__):
+    if not _module.name.startswith("_"):
+        importlib.import_module(f"{__name__}.{_module.name}")
