@@ -5,7 +5,8 @@ REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV="$REPO_ROOT/.venv"
 
 # Real servers the tests and the local stack run (Debian bookworm package names).
-APT_PACKAGES=(prometheus prometheus-alertmanager prometheus-node-exporter mariadb-server mariadb-client prometheus-mysqld-exporter curl)
+APT_PACKAGES=(prometheus prometheus-alertmanager prometheus-node-exporter mariadb-server mariadb-client prometheus-mysqld-exporter
+              victoria-metrics dbus-daemon curl)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else

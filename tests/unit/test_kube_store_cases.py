@@ -1,0 +1,19 @@
+"""kube-state-metrics' own store tests, case by case, against our resources (see tests/kube_store_cases.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.kube_store_cases import load, resources, run
+
+CASES = [(resource, case) for resource in resources() for case in load(resource)]
+
+
+@pytest.mark.parametrize(("resource", "case"), CASES, ids=[case["name"] for _, case in CASES])
+def test_ksm_store_case(resource, case):
+    problems = run(resource, case)
+    assert not problems, "\n".join(problems)
+
+
+def test_every_ksm_resource_has_cases():
+    assert len(CASES) >= 250 and len(resources()) == 39
