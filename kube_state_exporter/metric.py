@@ -23,6 +23,7 @@ class FamilyGenerator:
     fn: Callable[[dict[str, Any]], Iterable[Row]]
     type: str = "gauge"
     stable: bool = False
+    opt_in: bool = False  # KSM's opt-in families: served only when named in --metric-opt-in-list
 
     def header(self) -> bytes:
         prefix = "[STABLE] " if self.stable else ""
@@ -34,12 +35,12 @@ class FamilyGenerator:
         return f"# HELP {name} {prefix}{self.help}\n# TYPE {name} {self.type}\n".encode()
 
 
-def gauge(name: str, help_text: str, fn, stable: bool = False) -> FamilyGenerator:
-    return FamilyGenerator(name, help_text, fn, "gauge", stable)
+def gauge(name: str, help_text: str, fn, stable: bool = False, opt_in: bool = False) -> FamilyGenerator:
+    return FamilyGenerator(name, help_text, fn, "gauge", stable, opt_in)
 
 
-def counter(name: str, help_text: str, fn, stable: bool = False) -> FamilyGenerator:
-    return FamilyGenerator(name, help_text, fn, "counter", stable)
+def counter(name: str, help_text: str, fn, stable: bool = False, opt_in: bool = False) -> FamilyGenerator:
+    return FamilyGenerator(name, help_text, fn, "counter", stable, opt_in)
 
 
 _SPECIAL = {0.0: "0", 1.0: "1", -1.0: "-1"}
