@@ -1,13 +1,10 @@
 """deploy/grafana: dashboards as Grafana needs them, provisioning files, the SSO role mapping, and the access
-plan applied idempotently by apply_access.py against a recorded description of Grafana's HTTP API."""
+plan's shape. apply_access.py runs against a real Grafana in tests/integration/test_grafana_access.py."""
 
 from __future__ import annotations
 
 import configparser
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
 
 import jmespath
 import pytest
@@ -56,8 +53,20 @@ def test_dashboards_have_what_grafana_needs():
 def test_provisioning_files():
     datasource = yaml.safe_load((GRAFANA / "provisioning" / "datasources" / "prometheus.yaml").read_text())
     assert datasource["apiVersion"] == 1 and datasource["datasources"][0]["uid"] == "prometheus"
-    dashboards = yaml.safe_load((GRAFANA / "provisioning" / "dashboards" / "exporter-suite.yaml").read_text())
-    assert dashboards["providers"][0]["options"]["foldersFromFilesStructure"] is True
+
+
+
+def test_dashboard_providers_use_the_plan_folder_uids():
+    """One provider per folder with the plan's uid: provisioning and apply_access.py name the same folders."""
+    providers = yaml.safe_load((GRAFANA / "provisioning" / "dashboards" / "exporter-suite.yaml").read_text())
+    plan = yaml.safe_load((GRAFANA / "access" / "plan.yaml").read_text())
+    by_uid = {p["folderUid"]: p for p in providers["apiVersion"] == 1 and providers["providers"]}
+    assert set(by_uid) == set(plan["folders"])
+    for uid, provider in by_uid.items():
+        title = plan["folders"][uid]["title"]
+        assert provider["folder"] == title and provider["type"] == "file"
+        assert provider["options"]["path"] == f"/var/lib/grafana/dashboards/{title}"
+        assert not provider["options"].get("foldersFromFilesStructure")
 
 
 def test_folders_of_the_plan_are_the_dashboard_folders():
@@ -90,90 +99,9 @@ def test_plan_gives_each_audience_its_access():
     assert plan["org_roles"] == {"devops": "Admin", "developers": "Viewer", "qa": "Viewer", "management": "Viewer"}
 
 
-class FakeGrafana(BaseHTTPRequestHandler):
-    """The part of Grafana's HTTP API the script uses, as documented: teams search/create, folders get/create,
-    folder permissions get/replace. Requests are recorded."""
-
-    state: dict
-
-    def log_message(self, *args) -> None:
-        pass
-
-    def _reply(self, status: int, body) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _body(self):
-        return json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-
-    def do_GET(self) -> None:
-        url = urlsplit(self.path)
-        self.state["requests"].append(("GET", url.path))
-        assert self.headers["Authorization"] == "Bearer test-token"
-        if url.path == "/api/teams/search":
-            name = parse_qs(url.query)["name"][0]
-            teams = [t for t in self.state["teams"] if t["name"] == name]
-            return self._reply(200, {"teams": teams, "totalCount": len(teams)})
-        parts = url.path.strip("/").split("/")
-        if parts[:2] == ["api", "folders"] and len(parts) == 3:
-            folder = self.state["folders"].get(parts[2])
-            return self._reply(200, folder) if folder else self._reply(404, {"message": "folder not found"})
-        if parts[:2] == ["api", "folders"] and parts[3:] == ["permissions"]:
-            return self._reply(200, self.state["permissions"].get(parts[2], []))
-        self._reply(404, {"message": "not found"})
-
-    def do_POST(self) -> None:
-        body = self._body()
-        self.state["requests"].append(("POST", self.path))
-        if self.path == "/api/teams":
-            team = {"id": len(self.state["teams"]) + 1, "name": body["name"], "email": body["email"]}
-            self.state["teams"].append(team)
-            return self._reply(200, {"message": "Team created", "teamId": team["id"]})
-        if self.path == "/api/folders":
-            self.state["folders"][body["uid"]] = {"uid": body["uid"], "title": body["title"], "id": 1}
-            return self._reply(200, self.state["folders"][body["uid"]])
-        parts = self.path.strip("/").split("/")
-        if parts[:2] == ["api", "folders"] and parts[3:] == ["permissions"]:
-            self.state["permissions"][parts[2]] = body["items"]
-            return self._reply(200, {"message": "Folder permissions updated"})
-        self._reply(404, {"message": "not found"})
-
-
-@pytest.fixture
-def fake_grafana():
-    state = {"teams": [], "folders": {}, "permissions": {}, "requests": []}
-    handler = type("Handler", (FakeGrafana,), {"state": state})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", state
-    server.shutdown()
-
-
-def test_apply_access_creates_then_converges_idempotently(fake_grafana):
-    url, state = fake_grafana
-    module = load_script()
-    plan = module.load_plan(GRAFANA / "access" / "plan.yaml")
-    first = module.apply(plan, module.Grafana(url, token="test-token"))
-    assert len([a for a in first if a.startswith("create team")]) == 4
-    assert len([a for a in first if a.startswith("create folder")]) == 5
-    team_ids = {t["name"]: t["id"] for t in state["teams"]}
-    assert sorted((p["teamId"], p["permission"]) for p in state["permissions"]["test-environment"]) == sorted(
-        [(team_ids["devops"], 4), (team_ids["developers"], 2), (team_ids["qa"], 1), (team_ids["management"], 1)])
-    second = module.apply(plan, module.Grafana(url, token="test-token"))
-    assert second == []  # nothing left to change
-    state["permissions"]["databases"].append({"teamId": team_ids["qa"], "permission": 4})  # a hand-made change
-    third = module.apply(plan, module.Grafana(url, token="test-token"))
-    assert third == ["set permissions of folder databases"]
-    assert all(p["teamId"] != team_ids["qa"] for p in state["permissions"]["databases"])
-
-
 def test_bad_plan_is_refused(tmp_path):
     module = load_script()
     path = tmp_path / "plan.yaml"
     path.write_text("teams: {ops: {}}\nfolders:\n  x:\n    title: X\n    permissions: {ops: Owner}\n")
-    with pytest.raises(ValueError, match="not a known team and permission"):
+    with pytest.raises(module.PlanError, match="not a known team and permission"):
         module.load_plan(path)
