@@ -6,6 +6,7 @@ In a container the host's trees are mounted elsewhere (e.g. /host/proc), so coll
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 
@@ -47,3 +48,24 @@ def read_text(path: str) -> str:
 def read_int(path: str) -> int:
     with open(path, "rb") as handle:
         return int(handle.read().strip())
+
+
+GO_SPACE = b" \t\n\v\f\r"  # Go's bytes.TrimSpace on ASCII; Python's strip() would also eat \x1c-\x1f
+
+
+def read_opt_text(path: str) -> str | None:
+    """A sysfs attribute's text trimmed as Go trims it, or None where it is missing or unreadable."""
+    try:
+        with open(path, "rb") as handle:
+            return go_valid_utf8(handle.read().strip(GO_SPACE))
+    except OSError:
+        return None
+
+
+_INVALID_RUN = re.compile("[\udc80-\udcff]+")
+
+
+def go_valid_utf8(data: bytes) -> str:
+    """Bytes as text the way Go's strings.ToValidUTF8(s, "\ufffd") does it: each run of invalid bytes becomes one
+    replacement character (Python's 'replace' would emit one per byte)."""
+    return _INVALID_RUN.sub("\ufffd", data.decode("utf-8", "surrogateescape"))

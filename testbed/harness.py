@@ -77,11 +77,11 @@ class Daemon:
 
 
 def start_daemon(name: str, argv: Sequence[str], port: int, log_path: str, ready_path: str = "/",
-                 timeout: float = 20.0, env: dict | None = None, ready=None) -> Daemon:
+                 timeout: float = 20.0, env: dict | None = None, ready=None, cwd: str | None = None) -> Daemon:
     """Start argv and poll until it answers (GET ready_path is 200, or the `ready` predicate holds)."""
     with open(log_path, "wb") as log_file:
         process = subprocess.Popen(list(argv), stdout=log_file, stderr=subprocess.STDOUT, env=env,
-                                   stdin=subprocess.DEVNULL)
+                                   stdin=subprocess.DEVNULL, cwd=cwd)
     daemon = Daemon(name, process, port, log_path)
     try:
         check = ready or (lambda: http_ok(port, ready_path))

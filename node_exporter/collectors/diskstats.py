@@ -1,4 +1,5 @@
-"""node_disk_*: I/O counters per block device from /proc/diskstats, and node_disk_info from udev."""
+"""node_disk_*: I/O counters per block device from /proc/diskstats; from the udev database (--path.udev.data):
+node_disk_info, node_disk_filesystem_info, node_disk_device_mapper_info and the node_disk_ata_* properties."""
 
 from __future__ import annotations
 
@@ -36,6 +37,12 @@ FIELDS = (
      "This is the total number of seconds spent by all flush requests."),
 )
 INFO_LABELS = ["device", "major", "minor", "path", "wwn", "model", "serial", "revision"]
+# udev property -> (metric, HELP), reported for ATA disks only (ID_ATA set).
+ATA_PROPERTIES = (
+    ("ID_ATA_WRITE_CACHE", "node_disk_ata_write_cache", "ATA disk has a write cache."),
+    ("ID_ATA_WRITE_CACHE_ENABLED", "node_disk_ata_write_cache_enabled", "ATA disk has its write cache enabled."),
+    ("ID_ATA_ROTATION_RATE_RPM", "node_disk_ata_rotation_rate_rpm", "ATA disk rotation rate in RPMs (0 for SSDs)."),
+)
 
 log = logging.getLogger("node_exporter.diskstats")
 
@@ -66,6 +73,11 @@ class DiskstatsCollector:
             for index, suffix, is_counter, scale, help_text in FIELDS
         ]
         info = gauge("node_disk_info", "Info of /sys/block/<block_device>.", labels=INFO_LABELS)
+        filesystem = gauge("node_disk_filesystem_info", "Info about disk filesystem.",
+                           labels=["device", "type", "usage", "uuid", "version"])
+        device_mapper = gauge("node_disk_device_mapper_info", "Info about disk device mapper.",
+                              labels=["device", "name", "uuid", "vg_name", "lv_name", "lv_layer"])
+        ata = [(prop, gauge(name, help_text, labels=["device"])) for prop, name, help_text in ATA_PROPERTIES]
         for line in read_text(self.paths.proc("diskstats")).splitlines():
             parts = line.split()
             if len(parts) < 14:
@@ -75,13 +87,29 @@ class DiskstatsCollector:
                 continue
             values = parts[3:]
             udev = read_udev_properties(os.path.join(self.paths.udev_data, f"b{major}:{minor}"))
-            serial = udev.get("ID_SERIAL_SHORT") or udev.get("SCSI_IDENT_SERIAL", "")
+            # The serial printed on the disk label first, as Go does; the short serial otherwise.
+            serial = udev.get("SCSI_IDENT_SERIAL") or udev.get("ID_SERIAL_SHORT", "")
             info.add_metric([device, major, minor, udev.get("ID_PATH", ""), udev.get("ID_WWN", ""),
                              udev.get("ID_MODEL", ""), serial, udev.get("ID_REVISION", "")], 1.0)
+            if udev.get("ID_FS_TYPE"):
+                filesystem.add_metric([device, udev["ID_FS_TYPE"], udev.get("ID_FS_USAGE", ""),
+                                       udev.get("ID_FS_UUID", ""), udev.get("ID_FS_VERSION", "")], 1.0)
+            if udev.get("DM_NAME"):
+                device_mapper.add_metric([device, udev["DM_NAME"], udev.get("DM_UUID", ""), udev.get("DM_VG_NAME", ""),
+                                          udev.get("DM_LV_NAME", ""), udev.get("DM_LV_LAYER", "")], 1.0)
+            if udev.get("ID_ATA"):
+                for prop, family in ata:
+                    try:
+                        family.add_metric([device], float(udev[prop]))
+                    except (KeyError, ValueError):
+                        log.debug("udev ATA attribute missing or not a number", extra={"attribute": prop})
             for index, family, scale in families:
                 if index < len(values):
                     family.add_metric([device], float(values[index]) * scale)
         yield info
+        for family in (filesystem, device_mapper, *(family for _, family in ata)):
+            if family.rows:
+                yield family
         for _, family, _ in families:
             if family.rows:
                 yield family

@@ -22,13 +22,15 @@ SERIES = (
 
 
 def parse_psi(text: str) -> dict[str, float]:
-    """'some avg10=... total=123' -> {'some': 0.000123} (total is in microseconds)."""
+    """'some avg10=... total=123' -> {'some': 0.000123} (total is in microseconds).
+
+    Divided by 1000.0 twice, as Go does: the rounding differs from one division by 1e6 (14.036781000000001)."""
     totals = {}
     for line in text.splitlines():
         kind, _, rest = line.partition(" ")
         for item in rest.split():
             if item.startswith("total="):
-                totals[kind] = int(item[6:]) / 1e6
+                totals[kind] = int(item[6:]) / 1000.0 / 1000.0
     return totals
 
 

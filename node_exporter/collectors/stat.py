@@ -1,16 +1,25 @@
-"""Boot time, context switches, forks, interrupts and process counts from /proc/stat."""
+"""Boot time, context switches, forks, interrupts and process counts from /proc/stat, and softirqs per vector
+with --collector.stat.softirq."""
 
 from __future__ import annotations
+
+import click
 
 from exporter_toolkit.families import counter, gauge
 from node_exporter.collector import Context, register
 from node_exporter.paths import read_text
 
+# The kernel's softirq vectors in /proc/stat's column order (after the total).
+SOFTIRQ_VECTORS = ("hi", "timer", "net_tx", "net_rx", "block", "block_iopoll", "tasklet", "sched", "hrtimer", "rcu")
 
-@register("stat")
+
+@register("stat", options=[
+    click.option("--collector.stat.softirq", "stat_softirq", is_flag=True, help="Export softirq calls per vector"),
+])
 class StatCollector:
     def __init__(self, ctx: Context) -> None:
         self.paths = ctx.paths
+        self.softirq = bool(ctx.options.get("stat_softirq"))
 
     def update(self):
         fields: dict[str, str] = {}
@@ -18,6 +27,8 @@ class StatCollector:
             key, _, rest = line.partition(" ")
             if key in ("intr", "ctxt", "btime", "processes", "procs_running", "procs_blocked"):
                 fields[key] = rest.split(None, 1)[0]
+            elif key == "softirq":
+                fields[key] = rest
         yield counter("node_intr_total", "Total number of interrupts serviced.",
                                   value=float(fields["intr"]))
         yield counter("node_context_switches_total", "Total number of context switches.",
@@ -29,3 +40,9 @@ class StatCollector:
                                 value=float(fields["procs_running"]))
         yield gauge("node_procs_blocked", "Number of processes blocked waiting for I/O to complete.",
                                 value=float(fields["procs_blocked"]))
+        if self.softirq:
+            softirqs = counter("node_softirqs_total", "Number of softirq calls.", labels=["vector"])
+            # The first column is the total over all vectors; Go exports the vectors only.
+            for vector, value in zip(SOFTIRQ_VECTORS, fields["softirq"].split()[1:], strict=False):
+                softirqs.add_metric([vector], float(value))
+            yield softirqs

@@ -6,9 +6,9 @@ from tests.node_e2e import GOLDEN, compare, go_flags, parse, scrape_ours, unpack
 
 
 def test_go_end_to_end_fixture_every_sample_equal(tmp_path_factory):
-    root = unpack(tmp_path_factory.mktemp("node-e2e"))
+    base = unpack(tmp_path_factory.mktemp("node-e2e"))
     want = parse(GOLDEN.read_text())
-    got = parse(scrape_ours(root, go_flags(root)))
+    got = parse(scrape_ours(base, go_flags()))
     problems = compare(want, got)
     assert not problems, f"{len(problems)} differences with Go's e2e-output.txt:\n" + "\n".join(problems[:200])
     # The comparison itself must have bite: Go's golden file holds thousands of samples across the collectors.

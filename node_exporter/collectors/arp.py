@@ -1,0 +1,39 @@
+"""node_arp_entries: ARP table entries per device from /proc/net/arp."""
+
+from __future__ import annotations
+
+from exporter_toolkit.families import gauge
+from node_exporter.collector import Context, register
+from node_exporter.options import device_filter, regex_option
+
+
+@register("arp", options=[
+    regex_option("--collector.arp.device-include", "arp_device_include", None,
+                 "Regexp of arp devices to include (mutually exclusive to device-exclude)."),
+    regex_option("--collector.arp.device-exclude", "arp_device_exclude", None,
+                 "Regexp of arp devices to exclude (mutually exclusive to device-include)."),
+])
+class ArpCollector:
+    def __init__(self, ctx: Context) -> None:
+        self.paths = ctx.paths
+        # No default exclude: every device counts unless one of the two flags is given (an empty regexp as the
+        # default exclude would match every name, so it is never consulted).
+        include, exclude = ctx.options.get("arp_device_include"), ctx.options.get("arp_device_exclude")
+        self.ignored = device_filter(ctx.options, "arp", "") if include or exclude else (lambda _name: False)
+
+    def update(self):
+        with open(self.paths.proc("net", "arp"), "rb") as handle:
+            lines = handle.read().decode("utf-8", "replace").splitlines()
+        counts: dict[str, int] = {}
+        for line in lines[1:]:
+            columns = line.split()
+            if len(columns) < 6:
+                raise ValueError(f"unexpected /proc/net/arp line: {line!r}")
+            device = columns[5]
+            if not self.ignored(device):
+                counts[device] = counts.get(device, 0) + 1
+        family = gauge("node_arp_entries", "ARP entries by device", labels=["device"])
+        for device, count in sorted(counts.items()):
+            family.add_metric([device], float(count))
+        if family.rows:  # Go emits no family without samples
+            yield family
