@@ -1,0 +1,25 @@
+"""ClusterRoleBindings (opt-in in KSM): info with the roleRef, creation time, resource version.
+Default label clusterrolebinding."""
+
+from __future__ import annotations
+
+from kube_state_exporter.metric import FamilyGenerator, gauge
+from kube_state_exporter.resources import Allowlists, ResourceSpec
+from kube_state_exporter.resources.kube_common import annotations_family, labels_family, resource_version
+from kube_state_exporter.resources.rbac_util import role_ref_info
+from kube_state_exporter.resources.util import created
+
+
+def families(allow: Allowlists) -> list[FamilyGenerator]:
+    return [
+        annotations_family("kube_clusterrolebinding_annotations", allow.annotations),
+        labels_family("kube_clusterrolebinding_labels", allow.labels),
+        gauge("kube_clusterrolebinding_info", "Information about clusterrolebinding.", role_ref_info),
+        gauge("kube_clusterrolebinding_created", "Unix creation timestamp", created),
+        gauge("kube_clusterrolebinding_metadata_resource_version", "Resource version representing a specific "
+              "version of the clusterrolebinding.", resource_version),
+    ]
+
+
+SPEC = ResourceSpec("clusterrolebindings", "rbac.authorization.k8s.io", "v1", False, ("clusterrolebinding",),
+                    families, enabled_by_default=False)

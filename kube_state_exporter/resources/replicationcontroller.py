@@ -1,0 +1,34 @@
+"""ReplicationControllers: replicas (spec and status), generations, owner. Default labels namespace,
+replicationcontroller."""
+
+from __future__ import annotations
+
+from kube_state_exporter.metric import FamilyGenerator, gauge
+from kube_state_exporter.resources import Allowlists, ResourceSpec
+from kube_state_exporter.resources.kube_common import integer
+from kube_state_exporter.resources.util import created, field, owner_rows
+
+
+def families(allow: Allowlists) -> list[FamilyGenerator]:
+    return [
+        gauge("kube_replicationcontroller_created", "Unix creation timestamp", created, stable=True),
+        gauge("kube_replicationcontroller_status_replicas", "The number of replicas per ReplicationController.",
+              integer("status", "replicas"), stable=True),
+        gauge("kube_replicationcontroller_status_fully_labeled_replicas", "The number of fully labeled replicas per "
+              "ReplicationController.", integer("status", "fullyLabeledReplicas"), stable=True),
+        gauge("kube_replicationcontroller_status_ready_replicas", "The number of ready replicas per "
+              "ReplicationController.", integer("status", "readyReplicas"), stable=True),
+        gauge("kube_replicationcontroller_status_available_replicas", "The number of available replicas per "
+              "ReplicationController.", integer("status", "availableReplicas"), stable=True),
+        gauge("kube_replicationcontroller_status_observed_generation", "The generation observed by the "
+              "ReplicationController controller.", integer("status", "observedGeneration"), stable=True),
+        gauge("kube_replicationcontroller_spec_replicas", "Number of desired pods for a ReplicationController.",
+              field("spec", "replicas"), stable=True),
+        gauge("kube_replicationcontroller_metadata_generation", "Sequence number representing a specific generation "
+              "of the desired state.", integer("metadata", "generation"), stable=True),
+        gauge("kube_replicationcontroller_owner", "Information about the ReplicationController's owner.",
+              owner_rows),
+    ]
+
+
+SPEC = ResourceSpec("replicationcontrollers", "", "v1", True, ("namespace", "replicationcontroller"), families)
