@@ -3,6 +3,7 @@ RawBytes give them to mysqld_exporter."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 
@@ -67,12 +68,21 @@ _FIELD, _RECORD = "\x1f", "\x1e"
 
 
 class DB:
-    """What a scraper sees: query() returning (column names, rows of str or None)."""
+    """What a scraper sees: query() returning (column names, rows of str or None), and `cache`, a dict that
+    lives as long as the connection: what a scraper learnt about this server (which statement form it
+    understands, which plugin it lacks) without asking again on every scrape. Per connection, hence per
+    server: /probe targets share the scraper objects."""
 
     def __init__(self, conn) -> None:
         self.conn = conn
         self.version: float = getattr(conn, "server_version_number", 999.0)
         self.is_mariadb: bool = getattr(conn, "server_is_mariadb", False)
+        cache = getattr(conn, "exporter_cache", None)
+        if cache is None:
+            cache = {}
+            with contextlib.suppress(AttributeError):  # an object without attributes: the cache lasts one scrape
+                conn.exporter_cache = cache
+        self.cache: dict = cache
 
     def name_values(self, show_statement: str, table: str) -> list[tuple[str, str]]:
         """SHOW GLOBAL STATUS / VARIABLES as (name, value) pairs.
@@ -91,10 +101,10 @@ class DB:
             pairs.append((name, value))
         return pairs
 
-    def query(self, sql: str) -> tuple[list[str], list[tuple[str | None, ...]]]:
+    def query(self, sql: str, params: tuple | None = None) -> tuple[list[str], list[tuple[str | None, ...]]]:
         cursor = self.conn.cursor(raw=True)
         try:
-            cursor.execute(sql)
+            cursor.execute(sql, params)
             rows = cursor.fetchall() if cursor.with_rows else []
             columns = [d[0] for d in cursor.description] if cursor.description else []
         finally:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import mysql.connector
@@ -27,11 +28,13 @@ logging.getLogger("mysql.connector").setLevel(logging.WARNING)
 
 # Client errors that mean the connection itself is gone (server restarted, network cut).
 CONNECTION_LOST = {2006, 2013, 2055}
+# While the server stays unreachable, one reminder line at most this often (seconds).
+REMINDER_INTERVAL = 60.0
 
 
 class Target:
     def __init__(self, client: ClientConfig, scrapers: dict[str, Any], settings: SessionSettings,
-                 pool_size: int = 2) -> None:
+                 pool_size: int = 2, clock: Callable[[], float] = time.monotonic) -> None:
         self.client = client
         self.scrapers = scrapers
         self.settings = settings
@@ -40,8 +43,11 @@ class Target:
         self.scrapes_total = 0
         self.scrape_errors: dict[str, int] = {}
         self.last_scrape_error = 0.0
-        self._up: bool | None = None
         self._last_messages: dict[str, str] = {}
+        self._clock = clock
+        self._failures = 0  # consecutive scrapes that could not reach the server
+        self._failing_since: float | None = None
+        self._last_reminder = 0.0
 
     def collect(self, timeout: float | None = None) -> list[Metric]:
         """Scrape the server once; never raises for anything the server or the network does."""
@@ -108,17 +114,37 @@ class Target:
         return families
 
     def _note_up(self, up: bool, error: Exception | None) -> None:
-        """Log transitions, not every failed scrape: one clear line when the server goes, one when it returns."""
-        if up and self._up is False:
-            log.info("MySQL is reachable again", extra={"target": self.client.target})
-        elif not up and self._up is not False:
-            log.error("MySQL is unreachable, mysql_up is 0", extra={"target": self.client.target,
-                                                                    "err": describe(error)})
-        elif not up:
-            log.debug("MySQL still unreachable", extra={"target": self.client.target, "err": describe(error)})
-        self._up = up
+        """Log the outage, not every failed scrape: one warning when it starts, a reminder at most once a minute
+        while it lasts (how many scrapes failed, the last error), one info line when the server is back."""
+        with self._lock:
+            now = self._clock()
+            if up:
+                if self._failing_since is not None:
+                    log.info("MySQL is reachable again", extra={
+                        "target": self.client.target, "failed_scrapes": self._failures,
+                        "down_for": f"{now - self._failing_since:.0f}s"})
+                self._failures, self._failing_since = 0, None
+                return
+            self._failures += 1
+            if self._failing_since is None:
+                self._failing_since = self._last_reminder = now
+                log.warning("MySQL is unreachable, mysql_up is 0", extra={
+                    "target": self.client.target, "err": self._describe(error)})
+            elif now - self._last_reminder >= REMINDER_INTERVAL:
+                self._last_reminder = now
+                log.warning("MySQL still unreachable", extra={
+                    "target": self.client.target, "failed_scrapes": self._failures,
+                    "down_for": f"{now - self._failing_since:.0f}s", "err": self._describe(error)})
+
+    def _describe(self, error: Exception | None) -> str:
+        """The error's text with the password masked, should a driver ever echo it."""
+        text = describe(error)
+        password = self.client.password
+        return text.replace(password, "<secret>") if password else text
 
     def _log_scraper(self, label: str, message: str) -> None:
+        if self.client.password:
+            message = message.replace(self.client.password, "<secret>")
         if self._last_messages.get(label) != message:
             log.error("Error from scraper", extra={"scraper": label, "target": self.client.target, "err": message})
             self._last_messages[label] = message

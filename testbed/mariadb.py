@@ -14,6 +14,18 @@ from testbed.harness import free_port, wait_for
 EXPORTER_USER = "exporter"
 # Least privilege for the exporter, as mysqld_exporter's README asks (MariaDB 10.5+ names SLAVE MONITOR).
 EXPORTER_GRANTS = ("PROCESS, REPLICATION CLIENT, SLAVE MONITOR, SELECT",)
+# SHOW SLAVE HOSTS (the slave_hosts scraper) needs this on MariaDB 10.5+; granted only where that scraper runs.
+SLAVE_HOSTS_GRANT = "REPLICATION MASTER ADMIN"
+# What the non-default scrapers read: userstat tables, and performance_schema with every instrument (memory
+# ones included, off by default) feeding the summary tables; the consumers those tables need, spelled out.
+ALL_SCRAPERS_ARGS = ("--performance-schema=ON", "--userstat=1", "--performance-schema-instrument=%=ON",
+                     "--performance-schema-consumer-global-instrumentation=ON",
+                     "--performance-schema-consumer-thread-instrumentation=ON",
+                     "--performance-schema-consumer-statements-digest=ON")
+HEARTBEAT_TABLE = ("CREATE DATABASE IF NOT EXISTS heartbeat; CREATE TABLE IF NOT EXISTS heartbeat.heartbeat ("
+                   "ts varchar(26) NOT NULL, server_id int unsigned NOT NULL PRIMARY KEY, file varchar(255) DEFAULT "
+                   "NULL, position bigint unsigned DEFAULT NULL, relay_master_log_file varchar(255) DEFAULT NULL, "
+                   "exec_master_log_pos bigint unsigned DEFAULT NULL);")
 
 
 def binaries() -> tuple[str, str] | None:
@@ -83,9 +95,19 @@ class MariaDB:
             raise RuntimeError(f"SQL failed: {statement!r}: {result.stderr.strip()}")
         return [tuple(line.split("\t")) for line in result.stdout.splitlines()]
 
-    def create_exporter_user(self, password: str, user: str = EXPORTER_USER) -> None:
+    def create_exporter_user(self, password: str, user: str = EXPORTER_USER,
+                             extra_grants: tuple[str, ...] = ()) -> None:
         self.sql(f"CREATE USER IF NOT EXISTS '{user}'@'%' IDENTIFIED BY '{password}' WITH MAX_USER_CONNECTIONS 10;"
-                 + "".join(f"GRANT {grant} ON *.* TO '{user}'@'%';" for grant in EXPORTER_GRANTS))
+                 + "".join(f"GRANT {grant} ON *.* TO '{user}'@'%';" for grant in (*EXPORTER_GRANTS, *extra_grants)))
+
+    def write_heartbeat(self, utc: bool = False) -> None:
+        """One beat as `pt-heartbeat --update` writes it: the time as ISO text with microseconds, this server's
+        id and its binlog coordinates, in heartbeat.heartbeat (replicated to the replicas)."""
+        now = "UTC_TIMESTAMP(6)" if utc else "NOW(6)"
+        status = self.sql("SHOW MASTER STATUS")
+        file, position = (status[0][0], status[0][1]) if status else ("", "0")
+        self.sql(HEARTBEAT_TABLE + "REPLACE INTO heartbeat.heartbeat (ts, server_id, file, position) VALUES ("
+                 f"DATE_FORMAT({now}, '%Y-%m-%dT%H:%i:%s.%f'), @@server_id, '{file}', {int(position)});")
 
     def connection_count(self, user: str = EXPORTER_USER) -> int:
         rows = self.sql(f"SELECT COUNT(*) FROM information_schema.processlist WHERE user = '{user}'")
@@ -95,6 +117,18 @@ class MariaDB:
 def start_mariadb(datadir: Path, server_id: int = 1, port: int | None = None,
                   extra_args: tuple[str, ...] = ()) -> MariaDB:
     return MariaDB(datadir, port or free_port(), server_id=server_id).start(extra_args)
+
+
+def prepare_for_all_scrapers(primary: MariaDB) -> None:
+    """What the non-default scrapers need to have something to read: a pt-heartbeat table with a beat, tables
+    with auto_increment columns (one close to its type's limit), some statements in the digest tables."""
+    primary.write_heartbeat()
+    primary.sql("CREATE DATABASE IF NOT EXISTS shop; CREATE TABLE IF NOT EXISTS shop.orders "
+                "(id INT PRIMARY KEY AUTO_INCREMENT, item VARCHAR(20), KEY item (item));"
+                "INSERT INTO shop.orders (item) VALUES ('a'), ('b'), ('c');"
+                "CREATE TABLE IF NOT EXISTS shop.tiny (id TINYINT UNSIGNED PRIMARY KEY AUTO_INCREMENT);"
+                "INSERT IGNORE INTO shop.tiny VALUES (250);"
+                "SELECT COUNT(*) FROM shop.orders WHERE item = 'a'; UPDATE shop.orders SET item = 'd' WHERE id = 3;")
 
 
 def make_replica(primary: MariaDB, replica: MariaDB, password: str = "repl-pass") -> None:

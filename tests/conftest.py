@@ -58,26 +58,32 @@ EXPORTER_PASSWORD = "exp-s3cret-pw"
 
 @pytest.fixture(scope="session")
 def mariadb_primary(tmp_path_factory):
-    """A real MariaDB (Debian's mariadb-server) for the session, with the exporter's least-privilege user."""
+    """A real MariaDB (Debian's mariadb-server) for the session, with the exporter's least-privilege user (plus
+    what SHOW SLAVE HOSTS needs), userstat and performance_schema on, a pt-heartbeat table and auto_increment
+    tables: something for every scraper to read."""
     require_binary("mariadbd")
-    from testbed.mariadb import start_mariadb
+    from testbed.mariadb import ALL_SCRAPERS_ARGS, SLAVE_HOSTS_GRANT, prepare_for_all_scrapers, start_mariadb
 
-    server = start_mariadb(tmp_path_factory.mktemp("mariadb-primary"), server_id=1,
-                           extra_args=("--performance-schema=ON",))
-    server.create_exporter_user(EXPORTER_PASSWORD)
-    server.sql("CREATE DATABASE IF NOT EXISTS shop; CREATE TABLE IF NOT EXISTS shop.orders "
-               "(id INT PRIMARY KEY AUTO_INCREMENT, item VARCHAR(20)); INSERT INTO shop.orders (item) VALUES ('a');")
+    server = start_mariadb(tmp_path_factory.mktemp("mariadb-primary"), server_id=1, extra_args=ALL_SCRAPERS_ARGS)
+    server.create_exporter_user(EXPORTER_PASSWORD, extra_grants=(SLAVE_HOSTS_GRANT,))
+    prepare_for_all_scrapers(server)
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="session")
 def mariadb_replica(tmp_path_factory, mariadb_primary):
-    """A second MariaDB replicating from the primary (GTID), both threads running."""
+    """A second MariaDB replicating from the primary (GTID), both threads running, registered with a report
+    host so that the primary's SHOW SLAVE HOSTS lists it."""
+    from testbed.harness import wait_for
     from testbed.mariadb import make_replica, start_mariadb
 
-    server = start_mariadb(tmp_path_factory.mktemp("mariadb-replica"), server_id=2)
+    server = start_mariadb(tmp_path_factory.mktemp("mariadb-replica"), server_id=2,
+                           extra_args=("--report-host=replica-1", "--performance-schema=ON"))
     make_replica(mariadb_primary, server)
+    wait_for(lambda: bool(mariadb_primary.sql("SHOW SLAVE HOSTS")), timeout=30, what="replica in SHOW SLAVE HOSTS")
+    wait_for(lambda: bool(server.sql("SELECT 1 FROM information_schema.tables WHERE table_schema = 'heartbeat'")),
+             timeout=30, what="heartbeat table replicated")
     yield server
     server.stop()
 

@@ -22,13 +22,15 @@ class InnodbMetrics:
     min_version = 5.6
 
     def __init__(self, options) -> None:
-        self._condition: str | None = None
+        pass
 
     def scrape(self, db: DB):
-        if self._condition is None:
+        query = db.cache.get("innodb_metrics_query")
+        if query is None:  # once per connection: /probe targets may be MySQL 8 and MariaDB side by side
             column = (db.value(COLUMN_QUERY) or "enabled").lower()
-            self._condition = "status = 'enabled'" if column == "status" else "enabled"
-        _, rows = db.query(QUERY.format(condition=self._condition))
+            query = db.cache["innodb_metrics_query"] = QUERY.format(
+                condition="status = 'enabled'" if column == "status" else "enabled")
+        _, rows = db.query(query)
         page_read = counter("mysql_info_schema_innodb_metrics_buffer_page_read_total",
                             "Total number of buffer pages read total.", ["type"])
         page_written = counter("mysql_info_schema_innodb_metrics_buffer_page_written_total",

@@ -3,11 +3,15 @@ query_response_time_stats is on. Without the plugin there is nothing to report a
 
 from __future__ import annotations
 
+import time
+
 from prometheus_client.core import HistogramMetricFamily
 
 from mysql_exporter.collector import register
 from mysql_exporter.db import DB
 
+# Without the plugin, ask again this often (seconds): it can be installed while the connection lives.
+RECHECK_ABSENT = 300.0
 TABLES = (
     ("QUERY_RESPONSE_TIME", "mysql_info_schema_query_response_time_seconds",
      "The number of all queries by duration they took to execute."),
@@ -27,9 +31,13 @@ class QueryResponseTime:
         pass
 
     def scrape(self, db: DB):
+        absent_until = db.cache.get("query_response_time_absent_until", 0.0)
+        if time.monotonic() < absent_until:
+            return
         try:
             enabled = db.value("SELECT @@query_response_time_stats")
         except Exception:  # unknown variable: the plugin is not installed
+            db.cache["query_response_time_absent_until"] = time.monotonic() + RECHECK_ABSENT
             return
         if enabled in (None, "0", "OFF"):
             return

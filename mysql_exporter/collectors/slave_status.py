@@ -14,15 +14,23 @@ LABELS = ["master_host", "master_uuid", "channel_name", "connection_name"]
 
 
 def query_slave_status(db: DB):
+    """The first form the server understands, remembered for the connection (each refused form costs a round
+    trip and an error on every scrape otherwise)."""
+    known = db.cache.get("slave_status_query")
+    if known is not None:
+        return db.query(known)
     last_error: Exception | None = None
     for query in QUERIES:
         for suffix in SUFFIXES:
             try:
-                return db.query(query + suffix)
+                result = db.query(query + suffix)
             except Exception as exc:  # syntax the server does not know: try the next form
                 if getattr(exc, "errno", None) not in (1064, 1149):  # a real error (privileges, connection)
                     raise
                 last_error = exc
+                continue
+            db.cache["slave_status_query"] = query + suffix
+            return result
     raise last_error  # type: ignore[misc]
 
 
