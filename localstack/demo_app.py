@@ -9,7 +9,7 @@ import random
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
 from app_instrumentation import ASGIMetricsMiddleware, arg, counted, result, timed
@@ -45,6 +45,27 @@ async def healthz(request: Request):
     return PlainTextResponse("OK\n")
 
 
-app = Starlette(routes=[Route("/login", login, methods=["POST"]), Route("/orders/{order_id}", order),
-                        Route("/healthz", healthz)],
+LANDING = """<!doctype html>
+<html><head><meta charset="utf-8"><title>Demo app</title></head>
+<body>
+<h1>Demo app</h1>
+<p>The local stack's instrumented app (Starlette, app_instrumentation). The stack sends it steady traffic;
+Prometheus scrapes its metrics as job <code>apps</code>.</p>
+<ul>
+<li><a href="/metrics">/metrics</a>: request rates, errors and latency by route template, login results</li>
+<li><a href="/orders/42">/orders/{order_id}</a>: an order (about one in twenty answers 503)</li>
+<li><code>POST /login</code> with <code>{"user": "ann", "password": "secret"}</code>: 200 or 401</li>
+<li><a href="/healthz">/healthz</a></li>
+</ul>
+</body></html>
+"""
+
+
+async def landing(request: Request):
+    """What a browser opening the app's URL sees: what the app is and where its routes are."""
+    return HTMLResponse(LANDING)
+
+
+app = Starlette(routes=[Route("/", landing), Route("/login", login, methods=["POST"]),
+                        Route("/orders/{order_id}", order), Route("/healthz", healthz)],
                 middleware=[Middleware(ASGIMetricsMiddleware)])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shlex
 import shutil
 import socket
 import sys
@@ -15,13 +16,26 @@ from pathlib import Path
 import requests
 import yaml
 
+from localstack.monitoring import (
+    DEPLOY,
+    REPO,
+    AlertmanagerPeer,
+    alertmanager_config,
+    prometheus_config,
+    start_alertmanagers,
+    start_prometheus,
+)
 from testbed.harness import Daemon, free_port, start_daemon, wait_for
 from testbed.mariadb import MariaDB, start_mariadb
 
-REPO = Path(__file__).resolve().parent.parent
-DEPLOY = REPO / "deploy"
 DEFAULT_PORTS = {"node": 9100, "mysql": 9104, "kube_state": 8080, "kube_telemetry": 8081, "kube_api": 6443,
                  "app": 8000, "prometheus": 9090, "alertmanager": 9093, "slack": 9095, "smtp": 2525, "mariadb": 3307}
+# --ha: a second Prometheus, two more Alertmanagers, and the three Alertmanagers' gossip ports.
+HA_PORTS = {"prometheus_1": 9091, "alertmanager_1": 9193, "alertmanager_2": 9293,
+            "cluster_0": 9094, "cluster_1": 9194, "cluster_2": 9294}
+PIECES = frozenset({"node", "mysql", "kubernetes", "app"})
+PROMETHEUS_REPLICAS = 2
+ALERTMANAGER_REPLICAS = 3
 MYSQL_PASSWORD = "local-stack-exporter"
 
 log = logging.getLogger("localstack")
@@ -45,16 +59,35 @@ def binary(name: str) -> str:
 
 @dataclass
 class LocalStack:
+    """The stack. `ha`: two Prometheus replicas and three clustered Alertmanagers instead of one of each.
+    `pieces`: which sources to start (the scrape jobs of the others are dropped). Tests may replace the
+    Alertmanager config (`alertmanager_base`, a dict like deploy/alertmanager/alertmanager.yml), the rules
+    directory, Prometheus' global settings and Alertmanager flags, to run on short timers."""
+
     workdir: Path
     free_ports: bool = False
     backoff_base: float = 2.0
+    ha: bool = False
+    pieces: frozenset[str] = PIECES
+    alertmanager_base: dict | None = None
+    rules: Path = DEPLOY / "prometheus" / "rules"
+    prometheus_global: dict = field(default_factory=dict)
+    alertmanager_flags: tuple[str, ...] = ()
     ports: dict[str, int] = field(default_factory=dict)
     daemons: list[Daemon] = field(default_factory=list)
+    alertmanagers: list[Daemon] = field(default_factory=list)
+    prometheus: list[Daemon] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # Default ports where they are free (a Debian prometheus service may hold 9090, say), else any free one.
-        self.ports = {name: port if not self.free_ports and port_free(port) else free_port()
-                      for name, port in DEFAULT_PORTS.items()}
+        wanted = {**DEFAULT_PORTS, **(HA_PORTS if self.ha else {})}
+        taken: set[int] = set()
+        for name, port in wanted.items():
+            chosen = port if not self.free_ports and port not in taken and port_free(port) else free_port()
+            while chosen in taken:  # the kernel may hand the same free port out twice
+                chosen = free_port()
+            taken.add(chosen)
+            self.ports[name] = chosen
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.mariadb: MariaDB | None = None
         self._stop_traffic = threading.Event()
@@ -81,7 +114,7 @@ class LocalStack:
                      f"--web.listen-address=127.0.0.1:{self.ports['mysql']}", port=self.ports["mysql"])
 
     def _start_kubernetes(self) -> None:
-        kubeconfig = self.workdir / "kubeconfig.yaml"
+        kubeconfig = self.kubeconfig
         self._python("kube-sim", "kube_sim", f"--port={self.ports['kube_api']}", "--demo",
                      f"--kubeconfig={kubeconfig}", f"--backoff-base={self.backoff_base}",
                      port=self.ports["kube_api"], ready_path="/version")
@@ -116,49 +149,53 @@ class LocalStack:
                 pass
             self._stop_traffic.wait(0.2)
 
+    @property
+    def prometheus_ports(self) -> list[int]:
+        return [self.ports["prometheus"]] + ([self.ports["prometheus_1"]] if self.ha else [])
+
+    @property
+    def alertmanager_ports(self) -> list[int]:
+        return [self.ports["alertmanager"]] + ([self.ports["alertmanager_1"], self.ports["alertmanager_2"]]
+                                               if self.ha else [])
+
     def _start_alerting(self) -> None:
         from localstack.sinks import SlackReceiver, SMTPSink
 
         self.slack = SlackReceiver(self.ports["slack"], self.workdir / "slack-messages.jsonl")
         self.smtp = SMTPSink(self.ports["smtp"], self.workdir / "emails.jsonl")
-        config = yaml.safe_load((DEPLOY / "alertmanager" / "alertmanager.yml").read_text())
-        config["global"].update({"smtp_smarthost": f"127.0.0.1:{self.ports['smtp']}", "smtp_require_tls": False,
-                                 "slack_api_url": f"http://127.0.0.1:{self.ports['slack']}/slack"})
-        for key in ("smtp_auth_username", "smtp_auth_password_file", "slack_api_url_file"):
-            config["global"].pop(key, None)
-        directory = self.workdir / "alertmanager"
-        shutil.rmtree(directory, ignore_errors=True)
-        shutil.copytree(DEPLOY / "alertmanager" / "templates", directory / "templates")
-        (directory / "alertmanager.yml").write_text(yaml.safe_dump(config, sort_keys=False))
-        daemon = start_daemon("alertmanager", [
-            binary("prometheus-alertmanager"), f"--config.file={directory / 'alertmanager.yml'}",
-            f"--storage.path={directory / 'data'}", f"--web.listen-address=127.0.0.1:{self.ports['alertmanager']}",
-            "--cluster.listen-address="], self.ports["alertmanager"], str(self.workdir / "alertmanager.log"),
-            ready_path="/-/ready", timeout=60)
-        self.daemons.append(daemon)
+        base = self.alertmanager_base or yaml.safe_load((DEPLOY / "alertmanager" / "alertmanager.yml").read_text())
+        config = alertmanager_config(base, self.ports["slack"], self.ports["smtp"])
+        peers = [AlertmanagerPeer(port, self.ports[f"cluster_{index}"] if self.ha else 0)
+                 for index, port in enumerate(self.alertmanager_ports)]
+        self.alertmanagers = start_alertmanagers(binary("prometheus-alertmanager"), self.workdir, config, peers,
+                                                 self.alertmanager_flags)
+        self.daemons += self.alertmanagers
 
     def _start_prometheus(self) -> None:
-        directory = self.workdir / "prometheus"
-        shutil.rmtree(directory, ignore_errors=True)
-        shutil.copytree(DEPLOY / "prometheus" / "rules", directory / "rules")
         text = (DEPLOY / "prometheus" / "prometheus-local.yml").read_text()
         for name, default in DEFAULT_PORTS.items():
             text = text.replace(f"127.0.0.1:{default}\"", f"127.0.0.1:{self.ports[name]}\"")
-        (directory / "prometheus.yml").write_text(text)
-        daemon = start_daemon("prometheus", [
-            binary("prometheus"), f"--config.file={directory / 'prometheus.yml'}",
-            f"--storage.tsdb.path={directory / 'data'}", f"--web.listen-address=127.0.0.1:{self.ports['prometheus']}"],
-            self.ports["prometheus"], str(self.workdir / "prometheus.log"), ready_path="/-/ready", timeout=60)
-        self.daemons.append(daemon)
+        for index, port in enumerate(self.prometheus_ports):
+            name = f"prometheus-{index}" if self.ha else "prometheus"
+            config = prometheus_config(text, self.pieces, self.alertmanager_ports, name if self.ha else None)
+            config["global"].update(self.prometheus_global)
+            daemon = start_prometheus(binary("prometheus"), self.workdir, name, port, config, self.rules)
+            self.prometheus.append(daemon)
+            self.daemons.append(daemon)
 
     # --- whole stack -----------------------------------------------------------------------------
     def start(self) -> LocalStack:
         try:
-            self._python("node-exporter", "node_exporter", f"--web.listen-address=127.0.0.1:{self.ports['node']}",
-                         port=self.ports["node"], ready_path="/healthz")
-            self._start_database()
-            self._start_kubernetes()
-            self._start_app()
+            if "node" in self.pieces:
+                self._python("node-exporter", "node_exporter",
+                             f"--web.listen-address=127.0.0.1:{self.ports['node']}", port=self.ports["node"],
+                             ready_path="/healthz")
+            if "mysql" in self.pieces:
+                self._start_database()
+            if "kubernetes" in self.pieces:
+                self._start_kubernetes()
+            if "app" in self.pieces:
+                self._start_app()
             self._start_alerting()
             self._start_prometheus()
         except BaseException:
@@ -166,27 +203,44 @@ class LocalStack:
             raise
         return self
 
+    @property
+    def kubeconfig(self) -> Path:
+        return self.workdir / "kubeconfig.yaml"
+
+    @property
+    def kubectl_line(self) -> str:
+        """Ready to paste: the simulated cluster's pods (its kubeconfig is in the work directory)."""
+        return f"kubectl --kubeconfig {shlex.quote(str(self.kubeconfig))} get pods -A"
+
     def urls(self) -> dict[str, str]:
         p = self.ports
-        return {
-            "Prometheus": f"http://127.0.0.1:{p['prometheus']}",
-            "Alertmanager": f"http://127.0.0.1:{p['alertmanager']}",
-            "Node exporter": f"http://127.0.0.1:{p['node']}/metrics",
-            "MySQL exporter": f"http://127.0.0.1:{p['mysql']}/metrics",
-            "Kube-state exporter": f"http://127.0.0.1:{p['kube_state']}/metrics",
-            "Kube-state telemetry": f"http://127.0.0.1:{p['kube_telemetry']}/metrics",
-            "Kubernetes API (simulator)": f"http://127.0.0.1:{p['kube_api']}  "
-                                          f"(KUBECONFIG={self.workdir / 'kubeconfig.yaml'})",
-            "Demo app": f"http://127.0.0.1:{p['app']}/metrics",
-            "Slack messages received": f"http://127.0.0.1:{p['slack']}/messages",
-            "Emails received": str(self.workdir / "emails.jsonl"),
+        urls = {}
+        for index, port in enumerate(self.prometheus_ports):
+            urls["Prometheus" + (f" (replica prometheus-{index})" if self.ha else "")] = f"http://127.0.0.1:{port}"
+        for index, port in enumerate(self.alertmanager_ports):
+            urls["Alertmanager" + (f" {index} (clustered)" if self.ha else "")] = f"http://127.0.0.1:{port}"
+        pieces = {
+            "node": {"Node exporter": f"http://127.0.0.1:{p['node']}/metrics"},
+            "mysql": {"MySQL exporter": f"http://127.0.0.1:{p['mysql']}/metrics"},
+            "kubernetes": {"Kube-state exporter": f"http://127.0.0.1:{p['kube_state']}/metrics",
+                           "Kube-state telemetry": f"http://127.0.0.1:{p['kube_telemetry']}/metrics",
+                           "Kubernetes API (simulator)": f"http://127.0.0.1:{p['kube_api']}"},
+            "app": {"Demo app": f"http://127.0.0.1:{p['app']}/"},
         }
+        for piece, entries in pieces.items():
+            if piece in self.pieces:
+                urls.update(entries)
+        urls["Slack messages received"] = f"http://127.0.0.1:{p['slack']}/messages"
+        urls["Emails received"] = str(self.workdir / "emails.jsonl")
+        return urls
 
     def stop(self) -> None:
         self._stop_traffic.set()
         for daemon in reversed(self.daemons):
             daemon.stop()
         self.daemons.clear()
+        self.alertmanagers.clear()
+        self.prometheus.clear()
         if self.mariadb is not None:
             self.mariadb.stop()
             self.mariadb = None
@@ -196,11 +250,13 @@ class LocalStack:
         self.slack = self.smtp = None
 
 
-def wait_forever(stack: LocalStack) -> None:
+def wait_forever(stack: LocalStack) -> bool:
+    """Until Ctrl-C (True) or until a daemon exits (False: something failed, its log is in the work directory)."""
     try:
         while all(d.process.poll() is None for d in stack.daemons):
             time.sleep(1)
         dead = [d.name for d in stack.daemons if d.process.poll() is not None]
         print(f"stopped: {', '.join(dead)} exited; see {stack.workdir}", file=sys.stderr)
+        return False
     except KeyboardInterrupt:
-        pass
+        return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
@@ -100,3 +101,48 @@ def test_every_alert_team_has_a_route():
               if m.startswith("team=")}
     teams = set(re.findall(r"team: (\w+)", (PROMETHEUS / "rules" / "alerts.yml").read_text()))
     assert teams <= routed
+
+
+def test_local_stack_alertmanager_config_is_valid_and_carries_no_credential_files(tmp_path):
+    """What `make run` gives Alertmanager: the shipped config pointed at the loopback sinks, checked by amtool."""
+    from localstack.monitoring import alertmanager_config
+
+    config = alertmanager_config(yaml.safe_load((ALERTMANAGER / "alertmanager.yml").read_text()), 9095, 2525)
+    assert config["global"]["slack_api_url"] == "http://127.0.0.1:9095/slack"
+    assert not {"slack_api_url_file", "smtp_auth_password_file"} & set(config["global"])
+    (tmp_path / "templates").symlink_to(ALERTMANAGER / "templates")
+    path = tmp_path / "alertmanager.yml"
+    path.write_text(yaml.safe_dump(config))
+    run(require_binary("amtool"), "check-config", str(path))
+
+
+def test_local_ha_alertmanagers_peer_with_each_other_and_open_from_a_browser():
+    from localstack.monitoring import AlertmanagerPeer, alertmanager_argv
+
+    config, data = Path("/work/alertmanager.yml"), Path("/work/data")
+
+    peers = [AlertmanagerPeer(9093, 9094), AlertmanagerPeer(9193, 9194), AlertmanagerPeer(9293, 9294)]
+    for peer in peers:
+        argv = alertmanager_argv("alertmanager", config, data, peer, peers)
+        assert f"--web.external-url=http://127.0.0.1:{peer.web_port}" in argv
+        assert f"--cluster.listen-address=127.0.0.1:{peer.cluster_port}" in argv
+        assert sorted(a for a in argv if a.startswith("--cluster.peer=")) == sorted(
+            f"--cluster.peer=127.0.0.1:{other.cluster_port}" for other in peers if other != peer)
+    single = alertmanager_argv("alertmanager", config, data, peers[0], peers[:1])
+    assert "--cluster.listen-address=" in single and not any(a.startswith("--cluster.peer") for a in single)
+
+
+def test_local_ha_prometheus_config_is_valid_and_drops_the_replica_label_from_alerts(tmp_path):
+    from localstack.monitoring import prometheus_config
+
+    config = prometheus_config((PROMETHEUS / "prometheus-local.yml").read_text(), frozenset({"kubernetes"}),
+                               [9093, 9193, 9293], "prometheus-1")
+    assert config["global"]["external_labels"]["replica"] == "prometheus-1"
+    assert {job["job_name"] for job in config["scrape_configs"]} == {"kube-state", "kube-state-telemetry"}
+    assert config["alerting"]["alertmanagers"][0]["static_configs"] == [
+        {"targets": ["127.0.0.1:9093", "127.0.0.1:9193", "127.0.0.1:9293"]}]
+    assert {"action": "labeldrop", "regex": "replica"} in config["alerting"]["alert_relabel_configs"]
+    (tmp_path / "rules").symlink_to(PROMETHEUS / "rules")
+    path = tmp_path / "prometheus.yml"
+    path.write_text(yaml.safe_dump(config))
+    run(require_binary("promtool"), "check", "config", str(path))

@@ -1,10 +1,14 @@
 """The local stack end to end: everything up, every Prometheus target up, the crash-looping pod fires the
 crash-loop alert, Alertmanager delivers it to the Slack-compatible receiver and to the SMTP sink naming the pod
-and namespace, and every PromQL expression of every dashboard panel parses and returns data."""
+and namespace (with links that open from a browser here), every PromQL expression of every dashboard panel parses
+and returns data, the printed kubectl line works, and the demo app has a landing page."""
 
 from __future__ import annotations
 
 import json
+import shlex
+import shutil
+import subprocess
 
 import pytest
 import requests
@@ -54,11 +58,34 @@ def test_crash_loop_alert_is_delivered_to_slack_and_email(stack):
     slack = wait_for(lambda: [t for t in stack.slack.texts() if "KubePodCrashLooping" in t], timeout=120,
                      interval=1, what="Slack message")
     assert "default/busy-box-crash" in slack[0]
-    assert stack.slack.messages[0]["channel"] == "#platform-critical"
+    # Other alerts of the stack (MySQL, nodes) may be delivered too: look at the crash loop's message.
+    message = next(m for m in stack.slack.messages if "KubePodCrashLooping" in json.dumps(m))
+    assert message["channel"] == "#platform-critical"
     emails = wait_for(lambda: [m for m in stack.smtp.messages if "KubePodCrashLooping" in m["subject"]],
                       timeout=120, interval=1, what="email")
     assert "default/busy-box-crash" in emails[0]["subject"] and "default/busy-box-crash" in emails[0]["body"]
     assert emails[0]["to"] == "platform-oncall@example.com"
+    # Links in the message open from a browser on this machine: Alertmanager's external URL is on 127.0.0.1.
+    link = message["attachments"][0]["title_link"]
+    assert link.startswith(f"http://127.0.0.1:{stack.ports['alertmanager']}/"), link
+    assert requests.get(link, timeout=10).status_code == 200
+
+
+def test_the_printed_kubectl_line_lists_the_simulated_pods(stack):
+    kubectl = shutil.which("kubectl") or pytest.skip("kubectl is not installed")
+    argv = shlex.split(stack.kubectl_line)
+    assert argv[0] == "kubectl" and argv[1:3] == ["--kubeconfig", str(stack.kubeconfig)]
+    result = subprocess.run([kubectl, *argv[1:]], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    rows = [line.split() for line in result.stdout.splitlines()[1:]]
+    assert ["default", "busy-box-crash"] in [row[:2] for row in rows]
+
+
+def test_the_demo_app_answers_its_root_with_a_landing_page(stack):
+    response = requests.get(f"http://127.0.0.1:{stack.ports['app']}/", timeout=10)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    assert 'href="/metrics"' in response.text
+    assert stack.urls()["Demo app"] == f"http://127.0.0.1:{stack.ports['app']}/"
 
 
 def dashboard_queries() -> list[tuple[str, str]]:
