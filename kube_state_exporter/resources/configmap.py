@@ -6,12 +6,17 @@ from typing import Any
 
 from kube_state_exporter.metric import FamilyGenerator, Row, gauge
 from kube_state_exporter.resources import Allowlists, ResourceSpec
-from kube_state_exporter.resources.util import created, deletion_timestamp, meta, metadata_map_rows
+from kube_state_exporter.resources.util import created, meta, metadata_map_rows
 
 
 def resource_version(obj: dict[str, Any]) -> list[Row]:
+    """metadata.resourceVersion as Go's strconv.ParseFloat reads it; no series when it does not parse (Python's
+    float() would also take surrounding blanks and digit underscores, Go does not)."""
+    text = meta(obj).get("resourceVersion", "")
+    if not isinstance(text, str) or text != text.strip() or "_" in text:
+        return []
     try:
-        return [((), (), float(meta(obj).get("resourceVersion", "")))]
+        return [((), (), float(text))]
     except ValueError:
         return []
 
@@ -26,7 +31,6 @@ def families(allow: Allowlists) -> list[FamilyGenerator]:
         gauge("kube_configmap_created", "Unix creation timestamp", created, stable=True),
         gauge("kube_configmap_metadata_resource_version", "Resource version representing a specific version of "
               "the configmap.", resource_version),
-        gauge("kube_configmap_deletion_timestamp", "Unix deletion timestamp", deletion_timestamp),
     ]
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from kube_state_exporter.metric import FamilyGenerator, Row, gauge
-from kube_state_exporter.resources import Allowlists, ResourceSpec
+from kube_state_exporter.resources import Allowlists, ResourceSpec, cronschedule
 from kube_state_exporter.resources.configmap import resource_version
 from kube_state_exporter.resources.util import (
     created,
-    deletion_timestamp,
     field,
+    meta,
     metadata_map_rows,
     optional,
     timestamp,
@@ -20,15 +20,39 @@ from kube_state_exporter.resources.util import (
 def _info(cronjob: dict[str, Any]) -> list[Row]:
     spec = cronjob.get("spec") or {}
     return [(("schedule", "concurrency_policy", "timezone"),
-             (spec.get("schedule", ""), spec.get("concurrencyPolicy", "Allow"), spec.get("timeZone", "local")), 1.0)]
+             (spec.get("schedule", ""), spec.get("concurrencyPolicy", ""), spec.get("timeZone", "local")), 1.0)]
+
+
+def _schedule(cronjob: dict[str, Any]) -> cronschedule.Schedule | None:
+    spec = cronjob.get("spec") or {}
+    try:
+        return cronschedule.parse(spec.get("schedule", ""), spec.get("timeZone"))
+    except ValueError:
+        return None
+
+
+def _next_schedule_time(cronjob: dict[str, Any]) -> list[Row]:
+    """The run after lastScheduleTime, or after creation if it never ran; none while suspended or unparsable."""
+    if (cronjob.get("spec") or {}).get("suspend"):
+        return []
+    since = timestamp((cronjob.get("status") or {}).get("lastScheduleTime"))
+    since = since if since is not None else timestamp(meta(cronjob).get("creationTimestamp"))
+    schedule = _schedule(cronjob)
+    if since is None or schedule is None:
+        return []
+    return [((), (), schedule.next_after(since))]
+
+
+def _schedule_invalid(cronjob: dict[str, Any]) -> list[Row]:
+    return [((), (), 1.0)] if _schedule(cronjob) is None else []
 
 
 def families(allow: Allowlists) -> list[FamilyGenerator]:
     return [
-        gauge("kube_cronjob_labels", "Kubernetes labels converted to Prometheus labels.",
-              metadata_map_rows("labels", "label", allow.labels), stable=True),
         gauge("kube_cronjob_annotations", "Kubernetes annotations converted to Prometheus labels.",
               metadata_map_rows("annotations", "annotation", allow.annotations)),
+        gauge("kube_cronjob_labels", "Kubernetes labels converted to Prometheus labels.",
+              metadata_map_rows("labels", "label", allow.labels), stable=True),
         gauge("kube_cronjob_info", "Info about cronjob.", _info, stable=True),
         gauge("kube_cronjob_created", "Unix creation timestamp", created, stable=True),
         gauge("kube_cronjob_status_active", "Active holds pointers to currently running jobs.",
@@ -44,9 +68,17 @@ def families(allow: Allowlists) -> list[FamilyGenerator]:
         gauge("kube_cronjob_spec_starting_deadline_seconds", "Deadline in seconds for starting the job if it misses "
               "scheduled time for any reason.", field("spec", "startingDeadlineSeconds"),
               stable=True),
+        gauge("kube_cronjob_next_schedule_time", "Next time the cronjob should be scheduled. The time after "
+              "lastScheduleTime, or after the cron job's creation time if it's never been scheduled. Use this to "
+              "determine if the job is delayed.", _next_schedule_time, stable=True),
+        gauge("kube_cronjob_schedule_invalid", "Emitted with value 1 for cronjobs whose schedule, in its configured "
+              "timezone, cannot be parsed.", _schedule_invalid),
         gauge("kube_cronjob_metadata_resource_version", "Resource version representing a specific version of the "
               "cronjob.", resource_version, stable=True),
-        gauge("kube_cronjob_deletion_timestamp", "Unix deletion timestamp", deletion_timestamp),
+        gauge("kube_cronjob_spec_successful_job_history_limit", "Successful job history limit tells the controller "
+              "how many completed jobs should be preserved.", field("spec", "successfulJobsHistoryLimit")),
+        gauge("kube_cronjob_spec_failed_job_history_limit", "Failed job history limit tells the controller how many "
+              "failed jobs should be preserved.", field("spec", "failedJobsHistoryLimit")),
     ]
 
 

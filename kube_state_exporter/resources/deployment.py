@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from kube_state_exporter.metric import FamilyGenerator, Row, gauge
@@ -14,10 +15,12 @@ from kube_state_exporter.resources.util import (
     field,
     metadata_map_rows,
     optional,
+    owner_rows,
 )
 
-# Reasons the deployment controller sets; anything else is reported as "unknown" (cardinality guard).
-KNOWN_REASONS = {"", "ReplicaSetUpdated", "FailedRSCreate", "NewReplicaSetCreated", "FoundNewReplicaSet",
+# Reasons the deployment controller sets (k8s deployment_util.go); anything else is reported as "unknown"
+# (KSM's cardinality guard).
+KNOWN_REASONS = {"", "ReplicaSetUpdated", "ReplicaSetCreateError", "NewReplicaSetCreated", "FoundNewReplicaSet",
                  "NewReplicaSetAvailable", "ProgressDeadlineExceeded", "DeploymentPaused", "DeploymentResumed",
                  "MinimumReplicasAvailable", "MinimumReplicasUnavailable"}
 
@@ -32,31 +35,32 @@ def _conditions(deployment: dict[str, Any]) -> list[Row]:
 
 
 def _int_or_percent(value: Any, replicas: float, round_up: bool) -> float | None:
-    if isinstance(value, int):
+    """intstr.GetScaledValueFromIntOrPercent: an int as is, "<int>%" of replicas rounded; anything else None."""
+    if isinstance(value, int) and not isinstance(value, bool):
         return float(value)
-    if isinstance(value, str) and value.endswith("%"):
-        try:
-            scaled = float(value[:-1]) * replicas / 100
-        except ValueError:
-            return None
+    if isinstance(value, str) and value.endswith("%") and re.fullmatch(r"[+-]?[0-9]+", value[:-1]):
+        scaled = int(value[:-1]) * replicas / 100
         return float(math.ceil(scaled) if round_up else math.floor(scaled))
     return None
 
 
 def _strategy(field: str, round_up: bool):
+    """Only what the object states: no series without spec.replicas, spec.strategy.rollingUpdate and the field
+    (the API server's 25% default is not assumed), nor for a value that does not parse."""
     def fn(deployment: dict[str, Any]) -> list[Row]:
         spec = deployment.get("spec") or {}
-        strategy = spec.get("strategy") or {}
+        rolling = (spec.get("strategy") or {}).get("rollingUpdate")
         replicas = spec.get("replicas")
-        if strategy.get("type", "RollingUpdate") != "RollingUpdate" or replicas is None:
+        if rolling is None or replicas is None or rolling.get(field) is None:
             return []
-        value = (strategy.get("rollingUpdate") or {}).get(field, "25%")
-        return optional(_int_or_percent(value, replicas, round_up))
+        return optional(_int_or_percent(rolling[field], replicas, round_up))
     return fn
 
 
 def families(allow: Allowlists) -> list[FamilyGenerator]:
     return [
+        gauge("kube_deployment_owner", "Information about the Deployment's owner.",
+              lambda d: owner_rows(d, with_controller=False)),
         gauge("kube_deployment_created", "Unix creation timestamp", created, stable=True),
         gauge("kube_deployment_status_replicas", "The number of replicas per deployment.",
               field("status", "replicas", default=0.0), stable=True),
@@ -68,6 +72,8 @@ def families(allow: Allowlists) -> list[FamilyGenerator]:
               field("status", "unavailableReplicas", default=0.0), stable=True),
         gauge("kube_deployment_status_replicas_updated", "The number of updated replicas per deployment.",
               field("status", "updatedReplicas", default=0.0), stable=True),
+        gauge("kube_deployment_status_terminating_replicas", "The number of terminating replicas per deployment.",
+              field("status", "terminatingReplicas")),
         gauge("kube_deployment_status_observed_generation", "The generation observed by the deployment controller.",
               field("status", "observedGeneration", default=0.0), stable=True),
         gauge("kube_deployment_status_condition", "The current status conditions of a deployment.", _conditions,
@@ -83,12 +89,12 @@ def families(allow: Allowlists) -> list[FamilyGenerator]:
               "scheduled above the desired number of replicas during a rolling update of a deployment.",
               _strategy("maxSurge", True), stable=True),
         gauge("kube_deployment_metadata_generation", "Sequence number representing a specific generation of the "
-              "desired state.", field("metadata", "generation"), stable=True),
-        gauge("kube_deployment_labels", "Kubernetes labels converted to Prometheus labels.",
-              metadata_map_rows("labels", "label", allow.labels), stable=True),
+              "desired state.", field("metadata", "generation", default=0.0), stable=True),
+        gauge("kube_deployment_deletion_timestamp", "Unix deletion timestamp", deletion_timestamp),
         gauge("kube_deployment_annotations", "Kubernetes annotations converted to Prometheus labels.",
               metadata_map_rows("annotations", "annotation", allow.annotations)),
-        gauge("kube_deployment_deletion_timestamp", "Unix deletion timestamp", deletion_timestamp),
+        gauge("kube_deployment_labels", "Kubernetes labels converted to Prometheus labels.",
+              metadata_map_rows("labels", "label", allow.labels), stable=True),
     ]
 
 

@@ -6,27 +6,23 @@ from typing import Any
 
 from kube_state_exporter.metric import FamilyGenerator, Row, gauge
 from kube_state_exporter.resources import Allowlists, ResourceSpec
-from kube_state_exporter.resources.util import conditions_by_type, created, deletion_timestamp, meta, metadata_map_rows
+from kube_state_exporter.resources.util import conditions_by_type, created, meta, metadata_map_rows
 
 
 def _phase(namespace: dict[str, Any]) -> list[Row]:
     phase = (namespace.get("status") or {}).get("phase")
-    if not phase:
-        return []
     return [(("phase",), (p,), 1.0 if p == phase else 0.0) for p in ("Active", "Terminating")]
-
 
 
 def families(allow: Allowlists) -> list[FamilyGenerator]:
     return [
         gauge("kube_namespace_created", "Unix creation timestamp", created, stable=True),
-        gauge("kube_namespace_labels", "Kubernetes labels converted to Prometheus labels.",
-              metadata_map_rows("labels", "label", allow.labels), stable=True),
         gauge("kube_namespace_annotations", "Kubernetes annotations converted to Prometheus labels.",
               metadata_map_rows("annotations", "annotation", allow.annotations)),
+        gauge("kube_namespace_labels", "Kubernetes labels converted to Prometheus labels.",
+              metadata_map_rows("labels", "label", allow.labels), stable=True),
         gauge("kube_namespace_status_phase", "kubernetes namespace status phase.", _phase, stable=True),
         gauge("kube_namespace_status_condition", "The condition of a namespace.", conditions_by_type),
-        gauge("kube_namespace_deletion_timestamp", "Unix deletion timestamp", deletion_timestamp),
     ]
 
 

@@ -11,17 +11,24 @@ from kube_state_exporter.resources.util import (
     conditions_by_type,
     created,
     deletion_timestamp,
+    meta,
     metadata_map_rows,
-    quantity,
+    quantity_value,
 )
 
 PHASES = ("Lost", "Bound", "Pending")
 
 
+BETA_STORAGE_CLASS = "volume.beta.kubernetes.io/storage-class"
+
+
 def _info(pvc: dict[str, Any]) -> list[Row]:
     spec = pvc.get("spec") or {}
+    # The beta annotation, when present, wins over spec.storageClassName (Kubernetes' GetPersistentVolumeClaimClass).
+    annotations = meta(pvc).get("annotations") or {}
+    storage_class = annotations.get(BETA_STORAGE_CLASS, spec.get("storageClassName") or "")
     return [(("storageclass", "volumename", "volumemode"),
-             (spec.get("storageClassName", ""), spec.get("volumeName", ""), spec.get("volumeMode", "")), 1.0)]
+             (storage_class, spec.get("volumeName", ""), spec.get("volumeMode", "")), 1.0)]
 
 
 def _phase(pvc: dict[str, Any]) -> list[Row]:
@@ -32,7 +39,7 @@ def _phase(pvc: dict[str, Any]) -> list[Row]:
 def _storage(pvc: dict[str, Any]) -> list[Row]:
     requested = (((pvc.get("spec") or {}).get("resources") or {}).get("requests") or {}).get("storage")
     try:
-        return [((), (), quantity(requested))] if requested else []
+        return [((), (), float(quantity_value(requested)))] if requested else []
     except ValueError:
         return []
 

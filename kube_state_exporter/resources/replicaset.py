@@ -6,7 +6,6 @@ from kube_state_exporter.metric import FamilyGenerator, gauge
 from kube_state_exporter.resources import Allowlists, ResourceSpec
 from kube_state_exporter.resources.util import (
     created,
-    deletion_timestamp,
     field,
     metadata_map_rows,
     owner_rows,
@@ -22,18 +21,19 @@ def families(allow: Allowlists) -> list[FamilyGenerator]:
               "ReplicaSet.", field("status", "fullyLabeledReplicas", default=0.0), stable=True),
         gauge("kube_replicaset_status_ready_replicas", "The number of ready replicas per ReplicaSet.",
               field("status", "readyReplicas", default=0.0), stable=True),
+        gauge("kube_replicaset_status_terminating_replicas", "The number of terminating replicas per ReplicaSet.",
+              field("status", "terminatingReplicas")),
         gauge("kube_replicaset_status_observed_generation", "The generation observed by the ReplicaSet controller.",
               field("status", "observedGeneration", default=0.0), stable=True),
         gauge("kube_replicaset_spec_replicas", "Number of desired pods for a ReplicaSet.",
               field("spec", "replicas"), stable=True),
         gauge("kube_replicaset_metadata_generation", "Sequence number representing a specific generation of the "
-              "desired state.", field("metadata", "generation"), stable=True),
+              "desired state.", field("metadata", "generation", default=0.0), stable=True),
         gauge("kube_replicaset_owner", "Information about the ReplicaSet's owner.", owner_rows, stable=True),
-        gauge("kube_replicaset_labels", "Kubernetes labels converted to Prometheus labels.",
-              metadata_map_rows("labels", "label", allow.labels), stable=True),
         gauge("kube_replicaset_annotations", "Kubernetes annotations converted to Prometheus labels.",
               metadata_map_rows("annotations", "annotation", allow.annotations)),
-        gauge("kube_replicaset_deletion_timestamp", "Unix deletion timestamp", deletion_timestamp),
+        gauge("kube_replicaset_labels", "Kubernetes labels converted to Prometheus labels.",
+              metadata_map_rows("labels", "label", allow.labels), stable=True),
     ]
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from kube_state_exporter.metric import FamilyGenerator, gauge
 from kube_state_exporter.resources import Allowlists, ResourceSpec
 from kube_state_exporter.resources.configmap import resource_version
-from kube_state_exporter.resources.util import created, deletion_timestamp, metadata_map_rows, owner_rows
+from kube_state_exporter.resources.util import created, metadata_map_rows, owner_rows
 
 
 def families(allow: Allowlists) -> list[FamilyGenerator]:
     return [
         gauge("kube_secret_info", "Information about secret.", lambda s: [((), (), 1.0)], stable=True),
         gauge("kube_secret_type", "Type about secret.",
-              lambda s: [(("type",), (s.get("type", "Opaque"),), 1.0)], stable=True),
+              lambda s: [(("type",), (s.get("type", ""),), 1.0)], stable=True),
         gauge("kube_secret_annotations", "Kubernetes annotations converted to Prometheus labels.",
               metadata_map_rows("annotations", "annotation", allow.annotations)),
         gauge("kube_secret_labels", "Kubernetes labels converted to Prometheus labels.",
@@ -22,7 +22,6 @@ def families(allow: Allowlists) -> list[FamilyGenerator]:
               "secret.", resource_version),
         gauge("kube_secret_owner", "Information about the Secret's owner.",
               lambda s: owner_rows(s, with_controller=True)),
-        gauge("kube_secret_deletion_timestamp", "Unix deletion timestamp", deletion_timestamp),
     ]
 
 

@@ -21,7 +21,7 @@ def families(allow: Allowlists) -> list[FamilyGenerator]:
         gauge("kube_service_info", "Information about service.", _info, stable=True),
         gauge("kube_service_created", "Unix creation timestamp", created, stable=True),
         gauge("kube_service_spec_type", "Type about service.",
-              lambda s: [(("type",), ((s.get("spec") or {}).get("type", "ClusterIP"),), 1.0)], stable=True),
+              lambda s: [(("type",), ((s.get("spec") or {}).get("type", ""),), 1.0)], stable=True),
         gauge("kube_service_annotations", "Kubernetes annotations converted to Prometheus labels.",
               metadata_map_rows("annotations", "annotation", allow.annotations)),
         gauge("kube_service_labels", "Kubernetes labels converted to Prometheus labels.",

@@ -1,10 +1,24 @@
-"""StatefulSets: replicas and revisions. Default labels namespace, statefulset."""
+"""StatefulSets: replicas, ordinals, PVC retention and revisions. Default labels namespace, statefulset."""
 
 from __future__ import annotations
 
-from kube_state_exporter.metric import FamilyGenerator, gauge
+from typing import Any
+
+from kube_state_exporter.metric import FamilyGenerator, Row, gauge
 from kube_state_exporter.resources import Allowlists, ResourceSpec
 from kube_state_exporter.resources.util import created, deletion_timestamp, field, metadata_map_rows
+
+
+def _ordinals_start(statefulset: dict[str, Any]) -> list[Row]:
+    ordinals = (statefulset.get("spec") or {}).get("ordinals")
+    return [((), (), float(ordinals.get("start", 0)))] if ordinals is not None else []
+
+
+def _retention_policy(statefulset: dict[str, Any]) -> list[Row]:
+    policy = (statefulset.get("spec") or {}).get("persistentVolumeClaimRetentionPolicy")
+    if not policy or not (policy.get("whenDeleted") or policy.get("whenScaled")):
+        return []
+    return [(("when_deleted", "when_scaled"), (policy.get("whenDeleted", ""), policy.get("whenScaled", "")), 1.0)]
 
 
 def families(allow: Allowlists) -> list[FamilyGenerator]:
@@ -24,23 +38,26 @@ def families(allow: Allowlists) -> list[FamilyGenerator]:
         gauge("kube_statefulset_status_replicas_updated", "The number of updated replicas per StatefulSet.",
               status("updatedReplicas"), stable=True),
         gauge("kube_statefulset_status_observed_generation", "The generation observed by the StatefulSet "
-              "controller.", field("status", "observedGeneration"), stable=True),
+              "controller.", field("status", "observedGeneration", default=0.0), stable=True),
         gauge("kube_statefulset_replicas", "Number of desired pods for a StatefulSet.",
               field("spec", "replicas"), stable=True),
+        gauge("kube_statefulset_ordinals_start", "Start ordinal of the StatefulSet.", _ordinals_start, stable=True),
         gauge("kube_statefulset_metadata_generation", "Sequence number representing a specific generation of the "
-              "desired state for the StatefulSet.", field("metadata", "generation"),
+              "desired state for the StatefulSet.", field("metadata", "generation", default=0.0),
               stable=True),
+        gauge("kube_statefulset_persistentvolumeclaim_retention_policy", "Count of retention policy for StatefulSet "
+              "template PVCs", _retention_policy, stable=True),
+        gauge("kube_statefulset_annotations", "Kubernetes annotations converted to Prometheus labels.",
+              metadata_map_rows("annotations", "annotation", allow.annotations), stable=True),
         gauge("kube_statefulset_labels", "Kubernetes labels converted to Prometheus labels.",
               metadata_map_rows("labels", "label", allow.labels), stable=True),
-        gauge("kube_statefulset_annotations", "Kubernetes annotations converted to Prometheus labels.",
-              metadata_map_rows("annotations", "annotation", allow.annotations)),
         gauge("kube_statefulset_status_current_revision", "Indicates the version of the StatefulSet used to "
               "generate Pods in the sequence [0,currentReplicas).",
               lambda s: [(("revision",), ((s.get("status") or {}).get("currentRevision", ""),), 1.0)], stable=True),
         gauge("kube_statefulset_status_update_revision", "Indicates the version of the StatefulSet used to "
               "generate Pods in the sequence [replicas-updatedReplicas,replicas)",
               lambda s: [(("revision",), ((s.get("status") or {}).get("updateRevision", ""),), 1.0)], stable=True),
-        gauge("kube_statefulset_deletion_timestamp", "Unix deletion timestamp", deletion_timestamp),
+        gauge("kube_statefulset_deletion_timestamp", "Unix deletion timestamp", deletion_timestamp, stable=True),
     ]
 
 

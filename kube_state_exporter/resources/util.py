@@ -4,9 +4,12 @@ condition state sets, quantities, label and annotation allowlists, owners."""
 from __future__ import annotations
 
 import calendar
+import ipaddress
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from kube_state_exporter.metric import Row
@@ -14,9 +17,21 @@ from kube_state_exporter.metric import Row
 CONDITION_STATUSES = ("true", "false", "unknown")
 _INVALID = re.compile(r"[^a-zA-Z0-9_]")
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
-_QUANTITY = re.compile(r"^([+-]?[0-9.]+(?:[eE][+-]?\d+)?)([a-zA-Z]*)$")
-_SUFFIX = {"": 1, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18,
-           "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60, "n": 1e-9, "u": 1e-6}
+_QUANTITY = re.compile(r"^([+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+))(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?$")
+_SUFFIX = {None: Decimal(1), "n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"), "k": Decimal(10**3),
+           "M": Decimal(10**6), "G": Decimal(10**9), "T": Decimal(10**12), "P": Decimal(10**15),
+           "E": Decimal(10**18), "Ki": Decimal(2**10), "Mi": Decimal(2**20), "Gi": Decimal(2**30),
+           "Ti": Decimal(2**40), "Pi": Decimal(2**50), "Ei": Decimal(2**60)}
+_MAX_MILLI_VALUE = (2**63 - 1) // 1000
+# Go's time.Time{}.Unix(): what KSM prints for a timestamp field it reads without a nil check (e.g. a running
+# container's startedAt when the object has none).
+GO_ZERO_TIME = -62135596800.0
+
+
+def timestamp_or_zero(value: str | None) -> float:
+    """A timestamp field KSM reads unconditionally: unset is Go's zero time, not "no series"."""
+    parsed = timestamp(value)
+    return GO_ZERO_TIME if parsed is None else parsed
 
 
 def timestamp(value: str | None) -> float | None:
@@ -34,13 +49,14 @@ def meta(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def created(obj: dict[str, Any]) -> Iterable[Row]:
+    """creationTimestamp; no series when unset (the Unix epoch itself is a real time and is reported)."""
     value = timestamp(meta(obj).get("creationTimestamp"))
-    return [((), (), value)] if value else []
+    return [((), (), value)] if value is not None else []
 
 
 def deletion_timestamp(obj: dict[str, Any]) -> Iterable[Row]:
     value = timestamp(meta(obj).get("deletionTimestamp"))
-    return [((), (), value)] if value else []
+    return [((), (), value)] if value is not None else []
 
 
 def condition_rows(status: str | None, keys: Sequence[str] = (), values: Sequence[str] = ()) -> list[Row]:
@@ -67,14 +83,88 @@ def find_condition(conditions: Iterable[dict[str, Any]] | None, kind: str) -> di
     return next((c for c in conditions or () if c.get("type") == kind), None)
 
 
-def quantity(text: str | int | float) -> float:
-    """A Kubernetes quantity ("100m", "128Mi", "1e3") as a float in base units."""
+def parse_quantity(text: str | int | float) -> Decimal:
+    """A Kubernetes quantity ("100m", "128Mi", "1e3") exactly, in base units: no float rounding on the way."""
     if isinstance(text, int | float):
-        return float(text)
+        return Decimal(str(text))
     match = _QUANTITY.match(str(text).strip())
-    if not match or match.group(2) not in _SUFFIX:
+    if not match:
         raise ValueError(f"invalid quantity {text!r}")
-    return float(match.group(1)) * _SUFFIX[match.group(2)]
+    number, suffix = match.groups()
+    try:
+        if suffix and len(suffix) > 1 and suffix[0] in "eE":
+            return Decimal(number) * Decimal(10) ** int(suffix[1:])
+        return Decimal(number) * _SUFFIX[suffix]
+    except (InvalidOperation, OverflowError) as exc:
+        raise ValueError(f"invalid quantity {text!r}") from exc
+
+
+def quantity(text: str | int | float) -> float:
+    """A Kubernetes quantity as a float in base units (the exact value, rounded once)."""
+    return float(parse_quantity(text))
+
+
+def _go_int64(value: int) -> int:
+    """Go's big.Int.Int64(): the low 64 bits, as KSM gets them for quantities beyond int64."""
+    value &= (1 << 64) - 1
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def _held_as_int64(text: str | int | float) -> bool:
+    """Whether resource.Quantity keeps this value as a scaled int64 (its fast path: at most 18 digits, or a small
+    binary multiple) rather than an arbitrary-precision decimal. A scaled int64 that overflows reads as 0; a
+    decimal one keeps its low 64 bits."""
+    match = _QUANTITY.match(str(text).strip())
+    if not match:
+        return True
+    number, suffix = match.groups()
+    digits = sum(ch.isdigit() for ch in number)
+    if suffix and suffix.endswith("i"):
+        exponent = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}[suffix]
+        if "." in number.rstrip("0").rstrip(".") or 15 - digits - int(exponent * 3 / 10) - 1 < 0:
+            return False
+        return abs(int(Decimal(number)) << exponent) < 1 << 63
+    return digits <= 18
+
+
+def _scaled(text: str | int | float, factor: int) -> int:
+    """resource.Quantity.ScaledValue: ceil(q * factor) as Go's int64 arithmetic leaves it."""
+    exact = _round_away(parse_quantity(text) * factor)
+    if -(1 << 63) <= exact < 1 << 63:
+        return exact
+    return 0 if _held_as_int64(text) else _go_int64(exact)
+
+
+def _round_away(value: Decimal) -> int:
+    """resource.Quantity's scaled values round up, away from zero."""
+    return int(value.to_integral_value(rounding=ROUND_CEILING if value >= 0 else ROUND_FLOOR))
+
+
+def quantity_value(text: str | int | float) -> int:
+    """resource.Quantity.Value(): the value rounded up to an integer ("1500m" -> 2)."""
+    return _cached_value(str(text))
+
+
+@lru_cache(maxsize=4096)
+def _cached_value(text: str) -> int:
+    return _scaled(text, 1)
+
+
+def quantity_milli_value(text: str | int | float) -> int:
+    """resource.Quantity.MilliValue(): thousandths rounded up ("1n" -> 1)."""
+    return _scaled(text, 1000)
+
+
+def quantity_cores(text: str | int | float) -> float:
+    """KSM's convertValueToFloat64: integer thousandths divided once, so "1900m" is 1.9, never
+    1.9000000000000001; the integer value when thousandths would not fit in an int64 ("10P" is 1e+16)."""
+    return _cached_cores(str(text))
+
+
+@lru_cache(maxsize=4096)
+def _cached_cores(text: str) -> float:
+    value = quantity_value(text)
+    return float(value) if value > _MAX_MILLI_VALUE else quantity_milli_value(text) / 1000
 
 
 def sanitize(name: str) -> str:
@@ -91,6 +181,75 @@ def resource_unit(resource: str) -> tuple[str, str]:
     return sanitize(resource), "integer"
 
 
+_QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+@lru_cache(maxsize=1024)
+def is_extended_resource(name: str) -> bool:
+    """Kubernetes' IsExtendedResourceName: a domain-prefixed name outside kubernetes.io that is not
+    `requests.*` and would be a valid quota name (`nvidia.com/gpu`)."""
+    if "/" not in name or "kubernetes.io/" in name or name.startswith("requests."):
+        return False
+    prefix, _, short = f"requests.{name}".rpartition("/")
+    return (0 < len(prefix) <= 253 and bool(_DNS_SUBDOMAIN.match(prefix)) and 0 < len(short) <= 63
+            and bool(_QUALIFIED_NAME.match(short)) and prefix.count("/") == 0)
+
+
+def container_resource_rows(resources: Mapping[str, Any] | None, keys: Sequence[str] = (),
+                            values: Sequence[str] = ()) -> list[Row]:
+    """Pod container requests/limits as KSM: cpu in cores from milli-units; memory, storage, ephemeral-storage,
+    hugepages-* and attachable-volumes-* in bytes and extended resources as integers, from Value() (rounded
+    up); any other native resource (e.g. `pods`) is not reported."""
+    rows: list[Row] = []
+    for name in sorted(resources or {}):
+        try:
+            if name == "cpu":
+                rows.append(((*keys, "resource", "unit"), (*values, "cpu", "core"), quantity_cores(resources[name])))
+                continue
+            byte_like = name in ("memory", "storage", "ephemeral-storage")
+            byte_like = byte_like or name.startswith(("hugepages-", "attachable-volumes-"))
+            if byte_like or is_extended_resource(name):
+                rows.append(((*keys, "resource", "unit"), (*values, sanitize(name), "byte" if byte_like else "integer"),
+                             float(quantity_value(resources[name]))))
+        except ValueError:
+            continue
+    return rows
+
+
+def node_resource_rows(resources: Mapping[str, Any] | None) -> list[Row]:
+    """Node capacity/allocatable as KSM: every value from milli-units (so "1500m" memory is 1.5), cpu in cores,
+    memory, storage, ephemeral-storage, hugepages-* and attachable-volumes-* in bytes, `pods` and extended
+    resources as integers; other native resources are not reported."""
+    rows: list[Row] = []
+    for name in sorted(resources or {}):
+        if name == "cpu":
+            unit = "core"
+        elif name in ("memory", "storage", "ephemeral-storage") or name.startswith(("hugepages-",
+                                                                                     "attachable-volumes-")):
+            unit = "byte"
+        elif name == "pods" or is_extended_resource(name):
+            unit = "integer"
+        else:
+            continue
+        try:
+            rows.append((("resource", "unit"), (sanitize(name), unit), quantity_cores(resources[name])))
+        except ValueError:
+            continue
+    return rows
+
+
+def ip_family(address: str) -> str | None:
+    """"4" or "6" as Go's net.ParseIP sees it (an IPv4-mapped IPv6 address is 4); None when not an IP."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is None:
+        return "6"
+    return "4"
+
+
 def resource_rows(resources: Mapping[str, Any] | None, keys: Sequence[str] = (),
                   values: Sequence[str] = ()) -> list[Row]:
     rows = []
@@ -105,32 +264,49 @@ def resource_rows(resources: Mapping[str, Any] | None, keys: Sequence[str] = (),
 
 
 def prometheus_label_keys(keys: Iterable[str], prefix: str) -> list[str]:
-    """Kubernetes keys to `label_<key>`: invalid characters to _, camelCase to snake_case, lower case;
-    collisions get _conflict1, _conflict2, ..."""
-    converted: dict[str, int] = {}
+    """Kubernetes keys to `label_<key>`: invalid characters to _, camelCase to snake_case, lower case.
+    Keys that collide all get a suffix, _conflict1, _conflict2, ... in the order given (KSM sorts the keys)."""
+    bases = [prefix + "_" + _CAMEL.sub(r"\1_\2", sanitize(key)).lower() for key in keys]
+    totals: dict[str, int] = {}
+    for base in bases:
+        totals[base] = totals.get(base, 0) + 1
+    seen: dict[str, int] = {}
     names = []
-    for key in keys:
-        snake = _CAMEL.sub(r"\1_\2", sanitize(key)).lower()
-        base = f"{prefix}_{snake}"
-        count = converted.get(base, 0)
-        converted[base] = count + 1
-        names.append(base if count == 0 else f"{base}_conflict{count}")
+    for base in bases:
+        if totals[base] == 1:
+            names.append(base)
+            continue
+        seen[base] = seen.get(base, 0) + 1
+        names.append(f"{base}_conflict{seen[base]}")
     return names
 
 
+def _key_matches(pattern: str, key: str) -> bool:
+    """One allowlist entry against one key: exact, or one `*` standing for any run of characters
+    (`example.org/foo-*`, `*-bar`). A lone `*` means "all keys" only as the first entry (see `allowed`)."""
+    if "*" not in pattern:
+        return pattern == key
+    if pattern == "*" or pattern.count("*") > 1:
+        return False
+    head, tail = pattern.split("*")
+    return len(key) >= len(head) + len(tail) and key.startswith(head) and key.endswith(tail)
+
+
 def allowed(allowlist: Sequence[str] | None, mapping: Mapping[str, str]) -> list[str]:
-    """The mapping's keys an allowlist admits ("*" admits all, "prefix-*" one wildcard)."""
+    """The mapping's keys an allowlist admits, sorted: `*` first admits all (KSM honours it nowhere else),
+    other entries match exactly or with one `*` wildcard."""
     if not allowlist:
         return []
     if allowlist[0] == "*":
         return sorted(mapping)
-    keys = []
-    for key in sorted(mapping):
-        for pattern in allowlist:
-            if pattern == key or ("*" in pattern and re.fullmatch(re.escape(pattern).replace(r"\*", ".*"), key)):
-                keys.append(key)
-                break
-    return keys
+    return [key for key in sorted(mapping) if any(_key_matches(pattern, key) for pattern in allowlist)]
+
+
+def map_rows(mapping: Mapping[str, str] | None, prefix: str) -> list[Row]:
+    """One series whose labels are every key of `mapping` converted as KSM does (`nodeselector_<key>`...)."""
+    mapping = mapping or {}
+    keys = sorted(mapping)
+    return [(tuple(prometheus_label_keys(keys, prefix)), tuple(mapping[k] for k in keys), 1.0)]
 
 
 def metadata_map_rows(field: str, prefix: str, allowlist: Sequence[str] | None):
