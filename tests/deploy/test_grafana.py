@@ -5,12 +5,26 @@ from __future__ import annotations
 
 import configparser
 import json
+import sys
 
 import jmespath
 import pytest
+import requests
 import yaml
 
-from tests.conftest import REPO
+from testbed.harness import free_port, start_daemon
+from tests.conftest import REPO, require_binary
+from tests.grafana_queries import (
+    board_files,
+    boards,
+    first_values,
+    panels,
+    parse_label_values,
+    query_variables,
+    substitute,
+    targets,
+    variable_query,
+)
 
 GRAFANA = REPO / "deploy" / "grafana"
 
@@ -29,7 +43,11 @@ def test_committed_dashboards_are_what_the_builder_writes(tmp_path):
 
     spec = importlib.util.spec_from_file_location("build_dashboards", GRAFANA / "build_dashboards.py")
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[spec.name]
     written = module.write_all(tmp_path)
     for path in written:
         committed = GRAFANA / "dashboards" / path.relative_to(tmp_path)
@@ -37,17 +55,150 @@ def test_committed_dashboards_are_what_the_builder_writes(tmp_path):
     assert len(written) == len(list((GRAFANA / "dashboards").rglob("*.json")))
 
 
+PANEL_KINDS = {"stat", "gauge", "bargauge", "table", "timeseries"}
+DATASOURCE_REF = {"type": "prometheus", "uid": "${datasource}"}
+
+
 def test_dashboards_have_what_grafana_needs():
-    uids = set()
-    for path in (GRAFANA / "dashboards").rglob("*.json"):
+    """A `$datasource` variable every panel and query uses, label_values variables, rows, panels with units and
+    thresholds laid out without overlap on the 24-column grid, in the folder of their audience."""
+    uids, kinds, folders = set(), set(), {}
+    for path in board_files():
         board = json.loads(path.read_text())
         assert board["uid"] not in uids
         uids.add(board["uid"])
-        assert board["title"] and board["schemaVersion"] >= 36 and board["panels"]
+        folders[board["uid"]] = path.parent.name
+        assert board["title"] and board["description"] and board["schemaVersion"] >= 36 and board["panels"]
+        # Grafana refuses "Dashboard name cannot be the same as folder", ignoring case.
+        assert board["title"].lower() != path.parent.name.lower()
+        variables = board["templating"]["list"]
+        assert variables[0]["type"] == "datasource" and variables[0]["name"] == "datasource"
+        assert variables[0]["query"] == "prometheus"
+        assert query_variables(board), f"{board['uid']} has no template variable"
+        for variable in query_variables(board):
+            assert variable["datasource"] == DATASOURCE_REF
+            parse_label_values(variable_query(variable))
+            assert not variable.get("includeAll") or variable["allValue"] == ".*"
+        rows = [p for p in board["panels"] if p["type"] == "row"]
+        assert rows and board["panels"][0]["type"] == "row"
+        ids = [p["id"] for p in board["panels"]]
+        assert len(ids) == len(set(ids))
+        cells = set()
         for panel in board["panels"]:
-            assert panel["datasource"]["uid"] == "prometheus" and set(panel["gridPos"]) == {"h", "w", "x", "y"}
-            assert panel["targets"] and all(t["expr"] for t in panel["targets"])
-    assert len(uids) == 5
+            grid = panel["gridPos"]
+            assert set(grid) == {"h", "w", "x", "y"} and grid["x"] + grid["w"] <= 24
+            covered = {(x, y) for x in range(grid["x"], grid["x"] + grid["w"])
+                       for y in range(grid["y"], grid["y"] + grid["h"])}
+            assert not covered & cells, f"{board['uid']}: {panel['title']} overlaps another panel"
+            cells |= covered
+        for panel in panels(board):
+            kinds.add(panel["type"])
+            assert panel["type"] in PANEL_KINDS and panel["datasource"] == DATASOURCE_REF
+            defaults = panel["fieldConfig"]["defaults"]
+            assert defaults["unit"] and defaults["thresholds"]["steps"][0]["value"] is None
+            assert panel["targets"]
+            if panel["type"] == "table":
+                check_table_columns(panel)
+            for target in panel["targets"]:
+                assert target["expr"] and target["datasource"] == DATASOURCE_REF
+                assert target["instant"] == (panel["type"] != "timeseries")
+                assert "$datasource" not in target["expr"]
+    assert kinds == PANEL_KINDS
+    assert len(uids) == 10
+    assert folders == {"suite-overview": "Overview", "suite-hosts": "Infrastructure", "suite-host": "Infrastructure",
+                       "suite-exporters": "Infrastructure", "suite-cluster": "Kubernetes",
+                       "suite-namespace": "Kubernetes", "suite-pod": "Kubernetes", "suite-mysql": "Databases",
+                       "suite-app": "Applications", "suite-test-env": "Test Environment"}
+
+
+def check_table_columns(panel: dict) -> None:
+    """Value columns are named after their queries; units, colours and value mappings name existing value columns,
+    and a mapping (1 -> Yes) never applies to a whole table of several value columns, where it would hit counts."""
+    (organize,) = [t for t in panel["transformations"] if t["id"] == "organize"]
+    columns = set(organize["options"]["renameByName"].values())
+    assert len(columns) == len(panel["targets"]), panel["title"]
+    for override in panel["fieldConfig"]["overrides"]:
+        if {prop["id"] for prop in override["properties"]} & {"unit", "custom.displayMode", "mappings"}:
+            assert override["matcher"]["options"] in columns, (panel["title"], override["matcher"])
+    assert len(columns) == 1 or not panel["fieldConfig"]["defaults"]["mappings"], panel["title"]
+
+
+def data_links(board: dict) -> list[str]:
+    """URLs of the panels' data links (on the whole panel, or on one table column)."""
+    urls = []
+    for panel in panels(board):
+        config = panel["fieldConfig"]
+        urls += [link["url"] for link in config["defaults"].get("links", [])]
+        urls += [link["url"] for override in config["overrides"] for prop in override["properties"]
+                 if prop["id"] == "links" for link in prop["value"]]
+    return urls
+
+
+def links_of(board: dict) -> set[str]:
+    """Uids of the dashboards a dashboard links to: its own links and its panels' data links."""
+    urls = [link["url"] for link in board["links"] if link["type"] == "link"] + data_links(board)
+    return {url.split("/")[2] for url in urls}
+
+
+def test_links_connect_the_levels():
+    """overview -> hosts -> host, cluster -> namespace -> pod, and back up; every link names a dashboard."""
+    by_uid = {board["uid"]: board for board in boards()}
+    edges = {uid: links_of(board) for uid, board in by_uid.items()}
+    assert all(target in by_uid for targets_ in edges.values() for target in targets_), edges
+    for source, target in [("suite-overview", "suite-hosts"), ("suite-hosts", "suite-host"),
+                           ("suite-host", "suite-hosts"), ("suite-overview", "suite-cluster"),
+                           ("suite-cluster", "suite-namespace"), ("suite-namespace", "suite-pod"),
+                           ("suite-pod", "suite-namespace"), ("suite-overview", "suite-app")]:
+        assert target in edges[source], (source, target)
+    # A drill-down link carries the variables the lower level needs.
+    for source, target, variables in [("suite-hosts", "suite-host", ("job", "instance")),
+                                      ("suite-cluster", "suite-namespace", ("namespace",)),
+                                      ("suite-namespace", "suite-pod", ("namespace", "pod"))]:
+        urls = [url for url in data_links(by_uid[source]) if url.startswith(f"/d/{target}/")]
+        assert urls and all(f"var-{name}=" in url for url in urls for name in ("datasource", *variables)), urls
+
+
+def test_overview_is_view_only_for_management():
+    board = json.loads((GRAFANA / "dashboards" / "Overview" / "overview.json").read_text())
+    assert board["editable"] is False
+    plan = yaml.safe_load((GRAFANA / "access" / "plan.yaml").read_text())
+    assert plan["folders"]["overview"]["permissions"]["management"] == "View"
+    exprs = " ".join(t["expr"] for panel in panels(board) for t in panel["targets"])
+    for needle in ("ALERTS", 'severity="critical"', "http_requests_total", "http_request_duration_seconds_bucket",
+                   "0.005", 'le="0.25"', "node_filesystem_avail_bytes", 'resource="pods"', "avg_over_time(up"):
+        assert needle in exprs, needle
+
+
+@pytest.fixture(scope="module")
+def empty_prometheus(tmp_path_factory):
+    """A Prometheus with nothing to scrape: it parses and evaluates queries, answering 400 to a bad one."""
+    binary = require_binary("prometheus")
+    directory = tmp_path_factory.mktemp("prometheus")
+    (directory / "prometheus.yml").write_text("global: {scrape_interval: 1m}\n")
+    port = free_port()
+    daemon = start_daemon("prometheus", [binary, f"--config.file={directory / 'prometheus.yml'}",
+                                         f"--storage.tsdb.path={directory / 'data'}",
+                                         f"--web.listen-address=127.0.0.1:{port}"],
+                          port, str(directory / "prometheus.log"), ready_path="/-/ready", timeout=60)
+    yield f"http://127.0.0.1:{port}"
+    daemon.stop()
+
+
+def test_every_dashboard_query_parses(empty_prometheus):
+    """Each variable's selector and each panel query with placeholder variable values (All as Grafana sends it)."""
+    session = requests.Session()
+    count = 0
+    for board in boards():
+        values = first_values(board, lambda selector, label: ["placeholder"])
+        queries = [t.expr for t in targets(board, values)]
+        queries += [selector for v in query_variables(board)
+                    if (selector := parse_label_values(substitute(variable_query(v), values))[0])]
+        for expr in queries:
+            assert "$" not in expr, expr
+            body = session.get(f"{empty_prometheus}/api/v1/query", params={"query": expr}, timeout=30).json()
+            assert body["status"] == "success", (board["uid"], expr, body.get("error"))
+            count += 1
+    assert count > 150
 
 
 def test_provisioning_files():

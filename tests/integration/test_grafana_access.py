@@ -34,6 +34,14 @@ USERS = {
 }
 
 
+def wait_provisioned(server):
+    admin = requests.Session()
+    admin.auth = ("admin", "admin")
+    want = len(dashboard_files())
+    poll(lambda: len(admin.get(f"{server.url}/api/search", params={"type": "dash-db"}, timeout=30).json()) == want,
+         what="dashboards provisioned")
+
+
 def grafana_script() -> Path:
     script = find_start_script()
     if script is None:
@@ -102,6 +110,7 @@ def sso(tmp_path_factory):
     script = grafana_script()
     provider = OidcProvider(USERS).start()
     server = start_grafana(script, tmp_path_factory.mktemp("grafana-sso"), provider=provider)
+    wait_provisioned(server)
     yield server, provider
     server.stop()
     provider.stop()
@@ -150,6 +159,7 @@ def test_access_plan_first_then_provisioning(tmp_path):
         server.stop()
     # The same database, now with deploy/grafana's dashboard providers: they fill the plan's folders.
     server = start_grafana(script, tmp_path / "grafana")
+    wait_provisioned(server)
     try:
         admin = requests.Session()
         admin.auth = ("admin", "admin")
