@@ -1,7 +1,8 @@
 """Scrape two running exporters in turn and compare: latency p50/p99, CPU per 1000 scrapes, RSS, series.
 
-Scrapes are interleaved (one of each in turn) over keep-alive connections with Prometheus' Accept and
-Accept-Encoding headers, so both see the same machine noise.
+Scrapes are interleaved (one of each in turn) so both see the same machine noise. Two modes: "prometheus" (the
+default) scrapes over keep-alive connections with Prometheus' Accept and Accept-Encoding headers; "plain" opens a
+new connection for each GET and asks for no compression, as curl or a load balancer health check would.
 """
 
 from __future__ import annotations
@@ -45,19 +46,42 @@ def scrape(conn: http.client.HTTPConnection, path: str = "/metrics") -> tuple[fl
     return elapsed, body
 
 
-def compare(ours: Daemon, go: Daemon, scrapes: int, warmup: int = 20) -> dict:
+def scrape_plain(port: int, path: str = "/metrics") -> tuple[float, bytes]:
+    """One GET on a new connection, no Accept or Accept-Encoding header; the connect is part of the latency."""
+    start = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        body = response.read()
+    finally:
+        conn.close()
+    elapsed = time.perf_counter() - start
+    if response.status != 200:
+        raise RuntimeError(f"scrape returned {response.status}")
+    return elapsed, body
+
+
+MODES = ("prometheus", "plain")
+
+
+def compare(ours: Daemon, go: Daemon, scrapes: int, warmup: int = 20, mode: str = "prometheus") -> dict:
     daemons = {"ours": ours, "go": go}
     conns = {name: http.client.HTTPConnection("127.0.0.1", d.port, timeout=30) for name, d in daemons.items()}
+
+    def one(name: str) -> tuple[float, bytes]:
+        return scrape(conns[name]) if mode == "prometheus" else scrape_plain(daemons[name].port)
+
     try:
         for _ in range(min(warmup, scrapes)):  # caches, lazy imports, pools, Go's first GC
-            for conn in conns.values():
-                scrape(conn)
+            for name in daemons:
+                one(name)
         latencies: dict[str, list[float]] = {name: [] for name in daemons}
         cpu_before = {name: cpu_seconds(d.pid) for name, d in daemons.items()}
         bodies: dict[str, bytes] = {}
         for _ in range(scrapes):
-            for name, conn in conns.items():
-                elapsed, bodies[name] = scrape(conn)
+            for name in daemons:
+                elapsed, bodies[name] = one(name)
                 latencies[name].append(elapsed)
         results = {name: {
             "p50_ms": percentile(latencies[name], 50) * 1000,
@@ -87,6 +111,12 @@ def print_table(title: str, results: dict) -> None:
 def run_pair(workdir: str, module: str, go_package: str, args: Sequence[str], scrapes: int) -> dict:
     """Start `python -m module` and the Go original (Debian package `go_package`) with the same `args` on free
     loopback ports, compare them, stop both."""
+    return run_pair_modes(workdir, module, go_package, args, scrapes, ("prometheus",))["prometheus"]
+
+
+def run_pair_modes(workdir: str, module: str, go_package: str, args: Sequence[str], scrapes: int,
+                   modes: Sequence[str] = MODES) -> dict:
+    """run_pair for each mode in turn against the same two processes: mode -> results."""
     go_binary = shutil.which(go_package)
     if go_binary is None:
         raise SystemExit(f"{go_package} not found: apt-get install {go_package}")
@@ -97,7 +127,7 @@ def run_pair(workdir: str, module: str, go_package: str, args: Sequence[str], sc
         go = start_daemon("go", [go_binary, f"--web.listen-address=127.0.0.1:{go_port}", *args], go_port,
                           os.path.join(workdir, "go.log"))
         try:
-            return compare(ours, go, scrapes)
+            return {mode: compare(ours, go, scrapes, mode=mode) for mode in modes}
         finally:
             go.stop()
     finally:

@@ -12,13 +12,17 @@ import pytest
 
 from exporter_toolkit.exposition import render_text
 from node_exporter.cli import build_registry
-from node_exporter.collectors import filesystem, sockstat
+from node_exporter.collectors import filesystem, sockstat, timex
 from node_exporter.collectors import time as time_collector
 from node_exporter.paths import Paths
 from tests.conftest import NODE_FIXTURE
 
 GOLDEN = NODE_FIXTURE.parent / "node-golden.prom"
 DURATION = re.compile(r"^(node_scrape_collector_duration_seconds\{.*\}) .*$", re.M)
+
+# adjtimex(2) as a chrony-disciplined clock answers it (nanosecond resolution, PLL on, TAI offset set).
+FAKE_TIMEX = timex.Timex(offset=-123456, freq=-1153024, maxerror=4500, esterror=120, status=0x2001, constant=7,
+                         tick=10000, ppsfreq=0, jitter=0, shift=0, stabil=0, tai=37)
 
 # Sizes per mount point the fake statfs() answers; anything else fails as an unreachable NFS server would.
 FAKE_STATFS = {
@@ -30,7 +34,8 @@ FAKE_STATFS = {
 
 @pytest.fixture
 def deterministic(monkeypatch, tmp_path):
-    """Freeze what the fixture tree cannot: statfs, the clock, the time zone, page size, textfile mtimes."""
+    """Freeze what the fixture tree cannot: statfs, the clock and its discipline, the time zone, page size, textfile
+    mtimes."""
     def fake_statfs(path: str):
         mountpoint = "/" + os.path.relpath(path, NODE_FIXTURE / "rootfs").removeprefix(".")
         if mountpoint not in FAKE_STATFS:
@@ -40,6 +45,7 @@ def deterministic(monkeypatch, tmp_path):
     monkeypatch.setattr(filesystem.FilesystemCollector, "statfs", staticmethod(fake_statfs))
     monkeypatch.setattr(time_collector.TimeCollector, "clock", staticmethod(lambda: 1700000000.5))
     monkeypatch.setattr(sockstat, "PAGE_SIZE", 4096)
+    monkeypatch.setattr(timex.TimexCollector, "read", staticmethod(lambda: (0, FAKE_TIMEX)))
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     textfiles = tmp_path / "textfile"
@@ -63,6 +69,7 @@ def normalise(text: str) -> str:
 def test_fixture_tree_matches_golden_exposition(node_fixture_paths, deterministic):
     output = normalise(scrape(node_fixture_paths, deterministic))
     output = output.replace(deterministic["textfile_directory"], "<textfile-dir>")
+    output = output.replace(str(NODE_FIXTURE), "<fixture-dir>")  # rapl's path label is the sysfs path, as in Go
     if os.environ.get("UPDATE_GOLDEN"):
         GOLDEN.write_text(output)
     expected = GOLDEN.read_text()
@@ -91,6 +98,10 @@ def copy_tree(tmp_path):
     ("netdev", "proc/net/dev", "h1\nh2\n  eth0: 1 2 3\n"),
     ("filefd", "proc/sys/fs/file-nr", "1 2\n"),
     ("netstat", "proc/net/netstat", "TcpExt: A B\nTcpExt: 1\n"),
+    ("arp", "proc/net/arp", "IP address HW type\n10.0.0.1 0x1\n"),
+    ("softnet", "proc/net/softnet_stat", "0001b3f4 00000000\n"),
+    ("ipvs", "proc/net/ip_vs_stats", "garbage\n"),
+    ("mdadm", "proc/mdstat", "md0 : active raid1 sda1[0]\n"),
 ])
 def test_corrupted_file_fails_only_its_collector(tmp_path, deterministic, collector, relative, content):
     target, paths = copy_tree(tmp_path)
