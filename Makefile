@@ -1,7 +1,7 @@
 .PHONY: run test bench lint
 
-run:   ## the main job on embedded defaults (today: the node exporter on :9100)
-	scripts/run
+run:   ## the local stack on embedded defaults; options through ARGS, e.g. make run ARGS=--ha
+	scripts/run $(ARGS)
 
 test:  ## every test tier; installs the virtualenv and the real servers it needs
 	scripts/test

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 import click
 from prometheus_client import disable_created_metrics
 
+from exporter_toolkit.connections import MAX_CONNECTIONS
 from exporter_toolkit.errors import ConfigError
 from exporter_toolkit.listen import parse_listen_address
 
@@ -40,6 +41,10 @@ def web_options(default_address: str) -> Callable:
                      help="Path to configuration file that can enable TLS or authentication."),
         click.option("--web.max-requests", "max_requests", type=click.IntRange(min=0), default=40,
                      show_default=True, help="Maximum number of parallel scrape requests. Use 0 to disable."),
+        click.option("--web.max-connections", "web_max_connections", type=click.IntRange(min=1),
+                     default=MAX_CONNECTIONS, show_default=True,
+                     help="Maximum number of open client connections; beyond it new ones are closed at once. The "
+                          "open file limit is raised to match where the hard limit allows."),
         click.option("--web.disable-exporter-metrics", "disable_exporter_metrics", is_flag=True,
                      help="Exclude metrics about the exporter itself (promhttp_*, process_*, python_*)."),
         click.option("--log.level", "log_level", type=click.Choice(["debug", "info", "warn", "error"]),

@@ -1,32 +1,36 @@
 """The HTTP side of every daemon: /metrics, landing page, health endpoints, TLS, basic auth, limits, SIGTERM.
 
-Built on the standard library's threading HTTP server: one thread per connection, a bound on concurrent
-scrapes (Go's --web.max-requests), a socket timeout for slow clients, TLS handshakes done in the
-connection's own thread so a slow handshake never blocks accept(), and a graceful stop that lets scrapes
-in flight finish.
+One loop thread holds every waiting connection (connections.py: accept, TLS handshakes, request heads read
+under a deadline, a cap on open connections); a small pool of worker threads answers complete requests
+(handler.py), with a bound on concurrent scrapes (Go's --web.max-requests). A stop lets scrapes in flight
+finish.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import errno
-import gzip
 import logging
+import resource
 import signal
 import socket
 import ssl
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
 
-from exporter_toolkit.landing import landing_page
+from exporter_toolkit.connections import (
+    HEADER_TIMEOUT_SECONDS,
+    IDLE_TIMEOUT_SECONDS,
+    MAX_CONNECTIONS,
+    ConnectionLoop,
+    ConnectionStats,
+)
+from exporter_toolkit.errors import ConfigError, os_reason
+from exporter_toolkit.handler import handle_connection
 from exporter_toolkit.listen import address_family, display, parse_listen_address
 from exporter_toolkit.web_config import WebConfigWatcher
+from exporter_toolkit.workers import WorkerPool
 
 log = logging.getLogger("exporter_toolkit")
 
@@ -38,9 +42,9 @@ MetricsHandler = Callable[[Mapping[str, str], dict[str, list[str]]], tuple[str, 
 # concurrent-scrape bound like the metrics path (a multi-target /probe is a scrape).
 Route = Callable[[Mapping[str, str], dict[str, list[str]]], tuple[int, str, Body]]
 
-CLIENT_TIMEOUT_SECONDS = 60.0
-TLS_HANDSHAKE_TIMEOUT_SECONDS = 10.0
-GZIP_MIN_BYTES = 1024
+LISTEN_BACKLOG = 1024
+FD_RESERVE = 256  # file descriptors kept for everything but client connections (collectors' files, pools)
+EXTRA_WORKERS = 8  # threads beyond --web.max-requests: probes, 401s and 503s are answered while scrapes run
 
 
 @dataclass
@@ -63,198 +67,60 @@ class ServerConfig:
     # Called with the HTTP status of each metrics request (for promhttp_metric_handler_requests_total).
     on_metrics_request: Callable[[int], None] | None = None
     in_flight: Callable[[int], None] | None = None
+    # Open connections beyond this are closed at once (counted in exporter_http_connections_refused_total).
+    max_connections: int = MAX_CONNECTIONS
+    header_timeout: float = HEADER_TIMEOUT_SECONDS
+    idle_timeout: float = IDLE_TIMEOUT_SECONDS
+    # The flags that set listen_addresses and web_config_file, named when they cannot be used.
+    listen_flag: str = "--web.listen-address"
+    web_config_flag: str = "--web.config.file"
+    connection_stats: ConnectionStats = field(default_factory=ConnectionStats)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _HTTPServer
-    protocol_version = "HTTP/1.1"
-    timeout = CLIENT_TIMEOUT_SECONDS
-    disable_nagle_algorithm = True  # headers and body go out in separate writes: no 40 ms delayed-ACK stall
-    server_version = "exporter-suite"
-    sys_version = ""
+class ListenError(OSError):
+    """An address could not be bound; carries the address as given."""
 
-    def log_message(self, format: str, *args) -> None:
-        log.debug("http request", extra={"client": self.client_address[0], "request": format % args})
-
-    def setup(self) -> None:
-        super().setup()
-        self.server.track(self, True)
-
-    def finish(self) -> None:
-        self.server.track(self, False)
-        super().finish()
-
-    def do_GET(self) -> None:
-        self._handle(send_body=True)
-
-    def do_HEAD(self) -> None:
-        self._handle(send_body=False)
-
-    def _handle(self, send_body: bool) -> None:
-        self.busy = True
-        try:
-            self._serve(send_body)
-        finally:
-            self.busy = False
-            if self.server.exporter.stopping:
-                self.close_connection = True
-
-    # --- routing -------------------------------------------------------------------------------
-    def _serve(self, send_body: bool) -> None:
-        exporter = self.server.exporter
-        cfg = exporter.config
-        url = urlsplit(self.path)
-        query = parse_qs(url.query)
-        path = url.path
-        if path in ("/healthz", "/-/healthy"):
-            return self._reply(HTTPStatus.OK, "text/plain; charset=utf-8", b"OK\n", send_body)
-        if path in ("/readyz", "/-/ready"):
-            if cfg.ready():
-                return self._reply(HTTPStatus.OK, "text/plain; charset=utf-8", b"OK\n", send_body)
-            return self._reply(HTTPStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8", b"not ready\n",
-                               send_body)
-        if not self._authorized():
-            return None
-        if path == cfg.telemetry_path:
-            return self._serve_scrape(lambda: (HTTPStatus.OK, *cfg.metrics(self.headers, query)), send_body)
-        if path in cfg.routes:
-            route = cfg.routes[path]
-            return self._serve_scrape(lambda: route(self.headers, query), send_body)
-        if path == "/":
-            page = landing_page(cfg.name, cfg.description, cfg.version, cfg.telemetry_path, list(cfg.routes))
-            return self._reply(HTTPStatus.OK, "text/html; charset=utf-8", page, send_body)
-        return self._reply(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"404 page not found\n", send_body)
-
-    def _authorized(self) -> bool:
-        watcher = self.server.exporter.web_config
-        if not watcher.auth_required:
-            return True
-        header = self.headers.get("Authorization", "")
-        scheme, _, encoded = header.partition(" ")
-        if scheme.lower() == "basic":
-            try:
-                user, _, password = base64.b64decode(encoded, validate=True).decode().partition(":")
-            except (binascii.Error, UnicodeDecodeError):
-                user, password = "", ""
-            if user and watcher.check_basic_auth(user, password):
-                return True
-        self._reply(HTTPStatus.UNAUTHORIZED, "text/plain; charset=utf-8", b"Unauthorized\n", True,
-                    extra_headers={"WWW-Authenticate": "Basic"})
-        return False
-
-    def _serve_scrape(self, produce: Callable[[], tuple[int, str, Body]], send_body: bool) -> None:
-        exporter = self.server.exporter
-        cfg = exporter.config
-        if not exporter.scrape_slots.acquire(blocking=False):
-            body = f"Limit of concurrent requests reached ({cfg.max_requests}), try again later.\n".encode()
-            self._count(HTTPStatus.SERVICE_UNAVAILABLE)
-            return self._reply(HTTPStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8", body, send_body)
-        try:
-            if cfg.in_flight:
-                cfg.in_flight(1)
-            try:
-                status, ctype, body = produce()
-            except Exception as exc:  # a bug must cost one scrape, never the daemon
-                log.exception("error gathering metrics")
-                self._count(HTTPStatus.INTERNAL_SERVER_ERROR)
-                msg = f"An error has occurred while serving metrics:\n\n{exc}\n".encode()
-                return self._reply(HTTPStatus.INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8", msg, send_body)
-            self._count(status)
-            self._reply(status, ctype, body, send_body, compress=True)
-        finally:
-            if cfg.in_flight:
-                cfg.in_flight(-1)
-            exporter.scrape_slots.release()
-
-    def _count(self, status: int) -> None:
-        hook = self.server.exporter.config.on_metrics_request
-        if hook:
-            hook(int(status))
-
-    # --- responses -----------------------------------------------------------------------------
-    def _reply(self, status: int, ctype: str, body: Body, send_body: bool, compress: bool = False,
-               extra_headers: dict[str, str] | None = None) -> None:
-        accepts_gzip = (compress and self.server.exporter.config.gzip
-                        and "gzip" in self.headers.get("Accept-Encoding", ""))
-        chunked = not isinstance(body, bytes)
-        if accepts_gzip:
-            data = b"".join(body) if chunked else body
-            if len(data) >= GZIP_MIN_BYTES:
-                body, chunked = gzip.compress(data, compresslevel=1, mtime=0), False
-            else:
-                body, chunked, accepts_gzip = data, False, False
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        if accepts_gzip:
-            self.send_header("Content-Encoding", "gzip")
-            self.send_header("Vary", "Accept-Encoding")
-        for name, value in {**self.server.exporter.web_config.current().headers, **(extra_headers or {})}.items():
-            self.send_header(name, value)
-        if chunked:
-            self.send_header("Transfer-Encoding", "chunked")
-        else:
-            self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if not send_body:
-            return
-        if not chunked:
-            self.wfile.write(body)
-            return
-        for chunk in body:
-            if chunk:
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-        self.wfile.write(b"0\r\n\r\n")
+    def __init__(self, address: str, cause: OSError) -> None:
+        super().__init__(cause.errno, cause.strerror or str(cause))
+        self.address = address
+        self.reason = os_reason(cause)
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = False  # server_close() joins the threads: scrapes in flight finish before exit
-    block_on_close = True
-    allow_reuse_address = True
-    request_queue_size = 128
+def _listen(host: str, port: int) -> socket.socket:
+    """A non-blocking listening socket; "" or "::" listen on IPv6 and IPv4 (dual stack) as Go's ":port"."""
+    family = address_family(host)
+    bind_host = host or ("::" if family == socket.AF_INET6 else "0.0.0.0")
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        sock.bind((bind_host, port))
+        sock.listen(LISTEN_BACKLOG)
+        sock.setblocking(False)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
 
-    def __init__(self, host: str, port: int, exporter: Exporter) -> None:
-        self.address_family = address_family(host)
-        self.exporter = exporter
-        self.connections: set[_Handler] = set()
-        self.connections_lock = threading.Lock()
-        bind_host = host or ("::" if self.address_family == socket.AF_INET6 else "0.0.0.0")
-        super().__init__((bind_host, port), _Handler)
 
-    def track(self, handler: _Handler, open_: bool) -> None:
-        """Remember open connections so a stop can close the idle keep-alive ones."""
-        with self.connections_lock:
-            if open_:
-                handler.busy = False
-                self.connections.add(handler)
-            else:
-                self.connections.discard(handler)
-
-    def close_idle_connections(self) -> None:
-        with self.connections_lock:
-            idle = [h for h in self.connections if not h.busy]
-        for handler in idle:
-            with contextlib.suppress(OSError):
-                handler.connection.shutdown(socket.SHUT_RD)
-
-    def server_bind(self) -> None:
-        if self.address_family == socket.AF_INET6:
-            # Dual stack for "::" as Go's ":port" listens on IPv4 and IPv6.
-            self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-        super().server_bind()
-
-    def finish_request(self, request, client_address) -> None:
-        context = self.exporter.tls_context
-        if context is not None:
-            try:
-                request.settimeout(TLS_HANDSHAKE_TIMEOUT_SECONDS)
-                request = context.wrap_socket(request, server_side=True)
-            except (ssl.SSLError, OSError) as exc:
-                log.debug("TLS handshake failed", extra={"client": client_address[0], "err": str(exc)})
-                return
-        self.RequestHandlerClass(request, client_address, self)
-
-    def handle_error(self, request, client_address) -> None:
-        log.debug("connection error", extra={"client": str(client_address[0])}, exc_info=True)
+def _connection_budget(wanted: int) -> int:
+    """Raise the soft RLIMIT_NOFILE as far as the cap needs (Go raises it to the hard limit at start-up) and
+    return the cap the limit allows."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    needed = wanted + FD_RESERVE
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        target = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+    if soft == resource.RLIM_INFINITY:
+        return wanted
+    allowed = max(soft - FD_RESERVE, 16)
+    if allowed < wanted:
+        log.info("open file limit lowers the connection cap", extra={"max_connections": allowed,
+                                                                        "nofile": soft})
+    return min(wanted, allowed)
 
 
 class Exporter:
@@ -262,12 +128,19 @@ class Exporter:
 
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
-        self.web_config = WebConfigWatcher(config.web_config_file, log)
+        try:
+            self.web_config = WebConfigWatcher(config.web_config_file, log)
+            self.tls_context = self._tls_context()
+        except ConfigError as exc:
+            raise ConfigError(f"{config.web_config_flag} {exc}") from exc
         self.scrape_slots = threading.BoundedSemaphore(config.max_requests if config.max_requests > 0 else 1 << 30)
-        self.tls_context = self._tls_context()
-        self._servers: list[_HTTPServer] = []
-        self._threads: list[threading.Thread] = []
+        self.stats = config.connection_stats
+        self._listeners: list[socket.socket] = []
         self._stop = threading.Event()
+        self._stopped = threading.Event()
+        self._loop: ConnectionLoop | None = None
+        self._loop_thread: threading.Thread | None = None
+        self._workers: WorkerPool | None = None
 
     def _tls_context(self) -> ssl.SSLContext | None:
         tls = self.web_config.config.tls
@@ -285,41 +158,61 @@ class Exporter:
         return context
 
     def bind_or_exit(self) -> None:
-        """bind(), or one log line and exit code 1 when a port is taken (as the Go exporters do)."""
+        """bind(), or a ConfigError naming the address, its flag and the reason (one line, exit code 2)."""
         try:
             self.bind()
-        except OSError as exc:
-            log.error("cannot listen", extra={"err": exc.strerror or str(exc)})
-            raise SystemExit(1) from exc
+        except ListenError as exc:
+            raise ConfigError(f"{self.config.listen_flag}: cannot listen on {exc.address}: {exc.reason}") from exc
 
     def bind(self) -> list[tuple[str, int]]:
-        """Open every listening socket; raises OSError when one cannot be bound."""
+        """Open every listening socket; raises ListenError (an OSError) when one cannot be bound."""
         bound = []
         for address in self.config.listen_addresses:
             host, port = parse_listen_address(address)
             try:
-                server = _HTTPServer(host, port, self)
+                try:
+                    sock = _listen(host, port)
+                except OSError as exc:
+                    # ":9100" means every interface; where the kernel has IPv6 off (some pods), IPv4 alone will do.
+                    if host not in ("", "::") or exc.errno not in (errno.EAFNOSUPPORT, errno.EADDRNOTAVAIL):
+                        raise
+                    host = "0.0.0.0"
+                    sock = _listen(host, port)
             except OSError as exc:
-                # ":9100" means every interface; where the kernel has IPv6 off (some pods), IPv4 alone will do.
-                if host not in ("", "::") or exc.errno not in (errno.EAFNOSUPPORT, errno.EADDRNOTAVAIL):
-                    raise
-                host = "0.0.0.0"
-                server = _HTTPServer(host, port, self)
-            self._servers.append(server)
-            bound.append((host, server.server_address[1]))
-            log.info("Listening on", extra={"address": display(host, server.server_address[1]),
-                                            "tls": self.tls_context is not None})
+                self.close()
+                raise ListenError(address, exc) from exc
+            self._listeners.append(sock)
+            bound.append((host, sock.getsockname()[1]))
+        for host, port in bound:  # once all are bound: a failure is the one line the daemon prints
+            log.info("Listening on", extra={"address": display(host, port), "tls": self.tls_context is not None})
         return bound
 
+    def close(self) -> None:
+        """Close listening sockets that were bound but never served."""
+        for sock in self._listeners:
+            sock.close()
+        self._listeners = []
+
     def start(self) -> None:
-        for server in self._servers:
-            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.5},
-                                      name=f"http-{server.server_address[1]}", daemon=True)
-            thread.start()
-            self._threads.append(thread)
+        """Serve on background threads (the connection loop and, on demand, workers)."""
+        if not self._listeners:
+            self.bind()
+        cfg = self.config
+        workers = WorkerPool((cfg.max_requests or 56) + EXTRA_WORKERS, f"http-{cfg.name}")
+        loop = ConnectionLoop(self._listeners, lambda conn: workers.submit(lambda: handle_connection(self, loop, conn)),
+                              self.tls_context, self.stats, _connection_budget(cfg.max_connections),
+                              cfg.header_timeout, cfg.idle_timeout)
+        self._workers, self._loop = workers, loop
+        self._loop_thread = threading.Thread(target=loop.run, name=f"http-loop-{cfg.name}", daemon=True)
+        self._loop_thread.start()
 
     def stop(self) -> None:
+        """Ask serve() to finish; it returns once the requests in flight are answered (see wait_stopped())."""
         self._stop.set()
+
+    def wait_stopped(self, timeout: float | None = None) -> bool:
+        """Wait until serve() has finished; False when the timeout passed first."""
+        return self._stopped.wait(timeout)
 
     @property
     def stopping(self) -> bool:
@@ -327,17 +220,16 @@ class Exporter:
 
     def serve(self, install_signal_handlers: bool = True) -> None:
         """Run until stopped; then stop accepting, finish the requests in flight and close."""
-        if not self._servers:
-            self.bind()
         if install_signal_handlers:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, lambda *_: self._stop.set())
         self.start()
         self._stop.wait()
         log.info("Shutting down, finishing requests in flight")
-        for server in self._servers:
-            server.shutdown()
-            server.close_idle_connections()
-        for server in self._servers:
-            server.server_close()
+        assert self._loop is not None and self._loop_thread is not None and self._workers is not None
+        self._loop.stop()
+        self._loop_thread.join()
+        self._workers.close()
+        self._listeners = []
         log.info("Stopped")
+        self._stopped.set()

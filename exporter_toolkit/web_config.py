@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import bcrypt
 import yaml
 
-from exporter_toolkit.errors import ConfigError
+from exporter_toolkit.errors import ConfigError, os_reason
 
 CLIENT_AUTH_TYPES = {
     "NoClientCert": ssl.CERT_NONE,
@@ -53,24 +53,42 @@ class TLSConfig:
     cipher_suites: tuple[str, ...] = ()
 
     def context(self) -> ssl.SSLContext:
-        """A server SSLContext; raises ConfigError when the files cannot be used."""
+        """A server SSLContext; raises ConfigError naming the file that cannot be used and why."""
+        for key, path in (("cert_file", self.cert_file), ("key_file", self.key_file),
+                          ("client_ca_file", self.client_ca_file)):
+            if path:
+                try:
+                    with open(path, "rb"):
+                        pass
+                except OSError as exc:
+                    raise ConfigError(f"{key} {path}: {os_reason(exc)}") from exc
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.minimum_version = TLS_VERSIONS[self.min_version]
         if self.max_version:
             ctx.maximum_version = TLS_VERSIONS[self.max_version]
         try:
             ctx.load_cert_chain(self.cert_file, self.key_file)
-            if self.client_ca_file:
-                ctx.load_verify_locations(cafile=self.client_ca_file)
         except (OSError, ssl.SSLError) as exc:
-            raise ConfigError(f"web config: cannot load TLS files: {exc}") from exc
+            raise ConfigError(f"cert_file {self.cert_file} and key_file {self.key_file} are not a usable certificate "
+                              f"and key ({_ssl_reason(exc)})") from exc
+        if self.client_ca_file:
+            try:
+                ctx.load_verify_locations(cafile=self.client_ca_file)
+            except (OSError, ssl.SSLError) as exc:
+                raise ConfigError(f"client_ca_file {self.client_ca_file} holds no usable CA certificate "
+                                  f"({_ssl_reason(exc)})") from exc
         if self.cipher_suites:
             try:
                 ctx.set_ciphers(":".join(self.cipher_suites))
             except ssl.SSLError as exc:
-                raise ConfigError(f"web config: unusable cipher_suites: {exc}") from exc
+                raise ConfigError(f"unusable cipher_suites: {exc}") from exc
         ctx.verify_mode = CLIENT_AUTH_TYPES[self.client_auth_type]
         return ctx
+
+
+def _ssl_reason(exc: Exception) -> str:
+    reason = getattr(exc, "reason", None)
+    return str(reason).lower().replace("_", " ") if reason else str(exc)
 
 
 @dataclass(frozen=True)
@@ -84,14 +102,14 @@ def _expect_mapping(value: object, where: str) -> dict:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise ConfigError(f"web config: {where} must be a mapping")
+        raise ConfigError(f"{where} must be a mapping")
     return value
 
 
 def _reject_unknown(section: dict, allowed: set[str], where: str) -> None:
     unknown = sorted(set(section) - allowed)
     if unknown:
-        raise ConfigError(f"web config: unknown field {unknown[0]!r} in {where}")
+        raise ConfigError(f"unknown field {unknown[0]!r} in {where}")
 
 
 def _resolve(path: str, base: str) -> str:
@@ -106,18 +124,18 @@ def _parse_tls(raw: dict, base: str) -> TLSConfig | None:
     if not cert and not key:
         return None
     if not cert:
-        raise ConfigError("web config: missing cert_file in tls_server_config")
+        raise ConfigError("missing cert_file in tls_server_config")
     if not key:
-        raise ConfigError("web config: missing key_file in tls_server_config")
+        raise ConfigError("missing key_file in tls_server_config")
     auth = raw.get("client_auth_type") or "NoClientCert"
     if auth not in CLIENT_AUTH_TYPES:
-        raise ConfigError(f"web config: invalid client_auth_type {auth!r}")
+        raise ConfigError(f"invalid client_auth_type {auth!r}")
     client_ca = raw.get("client_ca_file")
     if client_ca is None and auth in ("VerifyClientCertIfGiven", "RequireAndVerifyClientCert"):
-        raise ConfigError(f"web config: client_auth_type {auth} needs client_ca_file")
+        raise ConfigError(f"client_auth_type {auth} needs client_ca_file")
     for key_name in ("min_version", "max_version"):
         if raw.get(key_name) is not None and raw[key_name] not in TLS_VERSIONS:
-            raise ConfigError(f"web config: unknown TLS version {raw[key_name]!r} in {key_name}")
+            raise ConfigError(f"unknown TLS version {raw[key_name]!r} in {key_name}")
     return TLSConfig(
         cert_file=_resolve(str(cert), base),
         key_file=_resolve(str(key), base),
@@ -135,7 +153,7 @@ def _parse_users(raw: dict) -> dict[str, bytes]:
         hashed_bytes = str(hashed).encode()
         if not hashed_bytes.startswith((b"$2a$", b"$2b$", b"$2y$")):
             # Never echo the value: it may be a plaintext password put there by mistake.
-            raise ConfigError(f"web config: basic_auth_users entry for {user!r} is not a bcrypt hash")
+            raise ConfigError(f"basic_auth_users entry for {user!r} is not a bcrypt hash")
         users[str(user)] = hashed_bytes
     return users
 
@@ -143,7 +161,7 @@ def _parse_users(raw: dict) -> dict[str, bytes]:
 def _parse_headers(raw: dict) -> dict[str, str]:
     for name in raw:
         if name not in _ALLOWED_HEADERS:
-            raise ConfigError(f"web config: header {name!r} may not be set in http_server_config")
+            raise ConfigError(f"header {name!r} may not be set in http_server_config")
     return {str(k): str(v) for k, v in raw.items()}
 
 
@@ -154,7 +172,7 @@ def parse(text: str, base_dir: str = ".") -> WebConfig:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"web config: invalid YAML{where}") from exc
+        raise ConfigError(f"invalid YAML{where}") from exc
     doc = _expect_mapping(doc, "the document")
     _reject_unknown(doc, _TOP_KEYS, "the document")
     http = _expect_mapping(doc.get("http_server_config"), "http_server_config")
@@ -167,15 +185,21 @@ def parse(text: str, base_dir: str = ".") -> WebConfig:
 
 
 def load(path: str) -> WebConfig:
-    """Read, parse and validate the file; TLS files are loaded once to prove they are usable."""
+    """Read, parse and validate the file; TLS files are loaded once to prove they are usable. Errors name the file:
+    "<path>: file not found", "<path>: unknown field 'x' in the document", "<path>: cert_file <cert>: ..."."""
     try:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
     except OSError as exc:
-        raise ConfigError(f"web config: cannot read {path}: {exc.strerror}") from exc
-    config = parse(text, os.path.dirname(os.path.abspath(path)))
-    if config.tls:
-        config.tls.context()
+        raise ConfigError(f"{path}: {os_reason(exc)}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not a text file") from exc
+    try:
+        config = parse(text, os.path.dirname(os.path.abspath(path)))
+        if config.tls:
+            config.tls.context()
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
     return config
 
 

@@ -119,7 +119,8 @@ def command(**options: Any) -> None:
     server = ServerConfig(name="MySQLd Exporter", description="Prometheus Exporter for MySQL servers (Python)",
                           version=__version__, metrics=lambda headers, query: ("", b""),
                           listen_addresses=options["listen_addresses"], telemetry_path=options["telemetry_path"],
-                          web_config_file=options["web_config_file"], max_requests=options["max_requests"])
+                          web_config_file=options["web_config_file"], max_requests=options["max_requests"],
+                          max_connections=options["web_max_connections"])
     own = CollectorRegistry(auto_describe=False)
     if not options["disable_exporter_metrics"]:
         build_info(own, "mysqld_exporter", __version__)

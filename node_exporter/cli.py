@@ -96,13 +96,14 @@ def command(**options: Any) -> None:
         telemetry_path=options["telemetry_path"],
         web_config_file=options["web_config_file"],
         max_requests=options["max_requests"],
+        max_connections=options["web_max_connections"],
     )
     registry = build_registry(options, paths, not options["disable_exporter_metrics"], server)
     server.metrics = registry_handler(registry)
     exporter = Exporter(server)  # loads and validates the web config: a bad one stops us here, exit 2
+    exporter.bind_or_exit()  # a port taken or not ours: one line, exit 2
     log.info("Starting node_exporter", extra={"version": __version__})
     log.info("Enabled collectors", extra={"collectors": ",".join(enabled_collectors(options))})
-    exporter.bind_or_exit()
     exporter.serve()
 
 

@@ -33,9 +33,42 @@ ensure_venv() {
         echo ">> creating virtualenv in .venv"
         python3 -m venv "$VENV"
     fi
-    if [ ! -f "$stamp" ] || [ "$REPO_ROOT/pyproject.toml" -nt "$stamp" ]; then
-        echo ">> pip install -e .[$extras]"
-        "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$REPO_ROOT[$extras]"
+    if [ ! -f "$stamp" ] || [ "$REPO_ROOT/pyproject.toml" -nt "$stamp" ] \
+            || [ "$REPO_ROOT/app_instrumentation/pyproject.toml" -nt "$stamp" ]; then
+        echo ">> pip install -e ./app_instrumentation -e .[$extras]"
+        # Builds use the virtualenv's own setuptools: no isolated build environment downloaded for every build.
+        "$VENV/bin/python" -m pip install -q --disable-pip-version-check "setuptools>=68" wheel
+        # The library is a distribution of its own; exporter-suite depends on it: both come from this tree.
+        "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-build-isolation \
+            -e "$REPO_ROOT/app_instrumentation" -e "$REPO_ROOT[$extras]"
         touch "$stamp"
     fi
+}
+
+# Both wheels built from this tree; the app-instrumentation wheel installed alone in a fresh virtualenv (with
+# prometheus-client, its one dependency) runs the examples of its documentation there.
+check_library_alone() {
+    local work
+    work=$(mktemp -d)
+    echo ">> wheels of app-instrumentation and exporter-suite; the library alone in a fresh virtualenv"
+    # setuptools reuses build/ and never drops files from it: a stale one would put old modules in a wheel.
+    rm -rf "$REPO_ROOT/build" "$REPO_ROOT/app_instrumentation/build"
+    "$VENV/bin/python" -m pip wheel -q --disable-pip-version-check --no-deps --no-build-isolation \
+        --wheel-dir "$work/dist" "$REPO_ROOT/app_instrumentation" "$REPO_ROOT"
+    # Each module in exactly one of the two wheels.
+    "$VENV/bin/python" - "$work"/dist/*.whl <<'PY'
+import sys, zipfile
+lib, suite = sorted(sys.argv[1:])  # app_instrumentation-*.whl sorts before exporter_suite-*.whl
+in_suite = [name for name in zipfile.ZipFile(suite).namelist() if name.startswith("app_instrumentation/")]
+assert not in_suite, f"the exporter-suite wheel carries the library's modules: {in_suite}"
+assert "app_instrumentation/serve.py" in zipfile.ZipFile(lib).namelist()
+PY
+    python3 -m venv "$work/venv"
+    "$work/venv/bin/python" -m pip install -q --disable-pip-version-check "$work"/dist/app_instrumentation-*.whl
+    # -I: neither the working directory nor PYTHONPATH can lend the library (or the suite) from this tree.
+    local status=0
+    (cd "$work" && "$work/venv/bin/python" -I "$REPO_ROOT/tests/doc_examples.py" --alone \
+        "$REPO_ROOT/docs/app-instrumentation.md") || status=$?
+    rm -rf "$work"
+    return $status
 }

@@ -9,6 +9,8 @@ import pytest
 from tests.prometheus import query, running_prometheus, targets, wait_for_series
 
 pytestmark = pytest.mark.e2e
+EVERY_LINUX_HOST = {"conntrack", "cpu", "diskstats", "entropy", "filefd", "filesystem", "loadavg", "meminfo",
+                    "netclass", "netdev", "netstat", "os", "sockstat", "stat", "time", "uname", "vmstat"}
 
 
 def test_prometheus_scrapes_node_exporter_and_promql_works(tmp_path, start_node_exporter):
@@ -23,8 +25,12 @@ def test_prometheus_scrapes_node_exporter_and_promql_works(tmp_path, start_node_
         (target,) = targets(prometheus)
         assert target["health"] == "up", target
         assert query(prometheus, 'up{job="node"}')[0]["value"][1] == "1"
-        failed = query(prometheus, "node_scrape_collector_success == 0")
-        assert failed == [], failed
+        # Collectors whose hardware or kernel feature this host lacks report 0, as Go's do (the conformance test
+        # requires the same success as Go's per collector); the ones every Linux host supports never fail.
+        failed = {s["metric"]["collector"] for s in query(prometheus, "node_scrape_collector_success == 0")}
+        succeeded = {s["metric"]["collector"] for s in query(prometheus, "node_scrape_collector_success == 1")}
+        assert not failed & EVERY_LINUX_HOST, failed
+        assert succeeded >= EVERY_LINUX_HOST
         # The expression of the classic "filesystem filling up" alert evaluates over our series.
         assert query(prometheus, 'node_filesystem_avail_bytes{mountpoint="/"} / node_filesystem_size_bytes'
                                  '{mountpoint="/"}')

@@ -28,6 +28,10 @@ def test_benchmark_smoke(module, binaries, min_series):
         assert results[name]["series"] > min_series
         assert results[name]["p50_ms"] > 0 and results[name]["rss_mb"] > 0
     assert set(results["ratio"]) == {"p50_ms", "p99_ms", "cpu_s_per_1000", "rss_mb", "series"}
+    if module == "benchmarks.node_exporter_bench":  # its second mode: plain GETs on new connections, no gzip
+        plain = results["plain"]
+        assert plain["ours"]["series"] == results["ours"]["series"] and plain["go"]["p50_ms"] > 0
+        assert set(plain["ratio"]) == set(results["ratio"]) and len(results["targets"]) == 5
 
 
 def test_app_instrumentation_benchmark_smoke():
@@ -47,3 +51,15 @@ def test_kube_state_benchmark_smoke():
     (row,) = json.loads(result.stdout)
     assert row["pods"] == 300 and row["series"] > 300 * 30
     assert row["sync_s"] > 0 and row["scrape_p50_ms"] > 0 and row["rss_mb"] > 0 and row["event_p99_ms"] > 0
+
+
+def test_connections_benchmark_smoke():
+    require_binary("prometheus-node-exporter")
+    result = subprocess.run([sys.executable, "-m", "benchmarks.connections_bench", "--connections", "300",
+                             "--scrapes", "5", "--json"], cwd=REPO, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    results = json.loads(result.stdout)
+    assert set(results) == {"ours", "go"}
+    for row in results.values():
+        assert row["idle_p50_ms"] > 0 and row["loaded_p50_ms"] > 0 and row["loaded_rss_mb"] > 0
+        assert row["held"] >= 290  # the half-open connections were open while the loaded scrapes ran

@@ -126,20 +126,74 @@ def test_every_interface_falls_back_to_ipv4_when_ipv6_is_off(monkeypatch):
 
     from exporter_toolkit import server as server_module
 
-    real = server_module._HTTPServer
+    real = server_module._listen
     hosts = []
 
-    def without_ipv6(host, port, exporter):
+    def without_ipv6(host, port):
         hosts.append(host)
         if host in ("", "::"):
             raise OSError(errno.EAFNOSUPPORT, "Address family not supported by protocol")
-        return real(host, port, exporter)
+        return real(host, port)
 
-    monkeypatch.setattr(server_module, "_HTTPServer", without_ipv6)
+    monkeypatch.setattr(server_module, "_listen", without_ipv6)
     port = free_port()
     exporter = Exporter(ServerConfig(name="t", description="t", version="0", metrics=BlockingMetrics(),
                                      listen_addresses=[f":{port}"]))
     assert exporter.bind() == [("0.0.0.0", port)]
     assert hosts == ["", "0.0.0.0"]
-    for bound in exporter._servers:
-        bound.server_close()
+    exporter.close()
+
+
+def _serve_in_thread(metrics, **overrides) -> tuple[Exporter, threading.Thread, int]:
+    port = free_port()
+    exporter = Exporter(ServerConfig(name="t", description="t", version="0", metrics=metrics,
+                                     listen_addresses=[f"127.0.0.1:{port}"], **overrides))
+    exporter.bind()
+    thread = threading.Thread(target=exporter.serve, kwargs={"install_signal_handlers": False})
+    thread.start()
+    return exporter, thread, port
+
+
+def test_streamed_bodies_are_chunked_and_gzipped_on_the_fly():
+    lines = [f'big_series{{i="{i}"}} {i}\n'.encode() for i in range(200_000)]  # ~5 MB in small pieces
+    expected = b"".join(lines)
+    exporter, thread, port = _serve_in_thread(lambda _h, _q: ("text/plain; version=0.0.4", iter(lines)))
+    try:
+        plain = requests.get(f"http://127.0.0.1:{port}/metrics", headers={"Accept-Encoding": "identity"}, timeout=30)
+        assert plain.headers["Transfer-Encoding"] == "chunked" and "Content-Length" not in plain.headers
+        assert plain.content == expected
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", "/metrics", headers={"Accept-Encoding": "gzip"})
+        response = conn.getresponse()
+        assert response.getheader("Content-Encoding") == "gzip"
+        assert response.getheader("Transfer-Encoding") == "chunked"
+        compressed = response.read()
+        assert len(compressed) < len(expected) / 4 and gzip.decompress(compressed) == expected
+        conn.request("HEAD", "/metrics")  # the same keep-alive connection: headers only
+        head = conn.getresponse()
+        assert head.status == 200 and head.read() == b""
+        conn.close()
+    finally:
+        exporter.stop()
+        thread.join(10)
+
+
+def test_a_body_failing_midway_is_cut_short_and_the_server_keeps_serving():
+    def failing(_headers, _query):
+        def body():
+            yield b"up 1\n" * 20_000
+            raise RuntimeError("collector broke")
+        return "text/plain; version=0.0.4", body()
+
+    exporter, thread, port = _serve_in_thread(failing)
+    try:
+        # Part of the body went out: the client sees it incomplete.
+        with pytest.raises(requests.exceptions.ChunkedEncodingError):
+            requests.get(f"http://127.0.0.1:{port}/metrics", headers={"Accept-Encoding": "identity"}, timeout=10)
+        # Compressed, nothing went out before the failure: a 500 says what happened.
+        failed = requests.get(f"http://127.0.0.1:{port}/metrics", headers={"Accept-Encoding": "gzip"}, timeout=10)
+        assert failed.status_code == 500 and "collector broke" in failed.text
+        assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).text == "OK\n"
+    finally:
+        exporter.stop()
+        thread.join(10)

@@ -246,3 +246,58 @@ def test_bucket_helpers():
     assert exponential_buckets(0.001, 10, 4) == pytest.approx((0.001, 0.01, 0.1, 1.0))
     with pytest.raises(ValueError):
         exponential_buckets(0, 2, 3)
+
+
+# --- serving /metrics ------------------------------------------------------------------------------------------
+
+def test_start_http_server_with_tls_and_basic_auth(registry, tmp_path):
+    import bcrypt
+    import requests
+
+    from app_instrumentation import start_http_server
+    from testbed.harness import free_port
+    from tests.tls import make_pki
+
+    pki = make_pki(tmp_path)
+    hashed = bcrypt.hashpw(b"pw", bcrypt.gensalt(rounds=4)).decode()
+    config = tmp_path / "web.yml"
+    config.write_text(f"tls_server_config:\n  cert_file: {pki['server.crt']}\n  key_file: {pki['server.key']}\n"
+                      f"basic_auth_users:\n  prometheus: {hashed}\n")
+    counter("orders_total", "Orders.", registry=registry).inc(3)
+    port = free_port()
+    server = start_http_server(port, addr="127.0.0.1", registry=registry, web_config_file=str(config))
+    try:
+        url = f"https://127.0.0.1:{port}/metrics"
+        assert requests.get(url, verify=str(pki["ca.crt"]), timeout=5).status_code == 401
+        scraped = requests.get(url, verify=str(pki["ca.crt"]), auth=("prometheus", "pw"), timeout=5,
+                               headers={"Accept": "application/openmetrics-text; version=1.0.0"})
+        assert scraped.status_code == 200
+        assert scraped.headers["Content-Type"].startswith("application/openmetrics-text")
+        assert "orders_total 3.0" in scraped.text and scraped.text.endswith("# EOF\n")
+    finally:
+        server.stop()
+        assert server.wait_stopped(10)
+
+
+def test_start_http_server_says_what_to_install_without_the_suite(monkeypatch):
+    import sys
+
+    from app_instrumentation import start_http_server
+
+    monkeypatch.setitem(sys.modules, "exporter_toolkit.server", None)  # as if exporter-suite were not installed
+    with pytest.raises(ImportError, match="pip install exporter-suite"):
+        start_http_server(0, addr="127.0.0.1")
+
+
+def test_metrics_response_negotiates_and_compresses(registry):
+    import gzip
+
+    from app_instrumentation import metrics_response
+
+    counter("jobs_total", "Jobs.", registry=registry).inc()
+    body, headers = metrics_response({"accept": "text/plain", "accept-encoding": "gzip"}, registry)
+    fields = dict(headers)
+    assert fields["Content-Type"].startswith("text/plain") and fields["Content-Encoding"] == "gzip"
+    assert "jobs_total 1.0" in gzip.decompress(body).decode() and fields["Content-Length"] == str(len(body))
+    body, headers = metrics_response({"Accept": "application/openmetrics-text; version=1.0.0"}, registry)
+    assert dict(headers)["Content-Type"].startswith("application/openmetrics-text") and body.endswith(b"# EOF\n")

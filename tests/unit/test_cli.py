@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import socket
 import subprocess
 import sys
 
 import pytest
 
 from node_exporter.cli import enabled_collectors
+from tests.conftest import REPO
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -46,7 +50,7 @@ def test_broken_web_config_exits_2(tmp_path):
     result = run(f"--web.config.file={config}")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "node-exporter: error: web config: basic_auth_users entry for 'bob' is not a bcrypt hash"]
+        f"node-exporter: error: --web.config.file {config}: basic_auth_users entry for 'bob' is not a bcrypt hash"]
     assert "plaintext" not in result.stderr
 
 
@@ -68,3 +72,111 @@ def test_collector_selection_follows_go_semantics():
 def test_go_only_collector_flags_are_accepted_for_existing_manifests():
     result = run("--no-collector.wifi", "--collector.systemd", "--version")
     assert result.returncode == 0, result.stderr
+
+
+# --- exit code 2 and one line naming the flag or file and the reason, for every daemon sharing the runtime ---
+
+DAEMONS = {
+    # prog name -> argv prefix reaching the HTTP server's start (the MySQL exporter needs a user to get there)
+    "node-exporter": [sys.executable, "-m", "node_exporter"],
+    "mysql-exporter": [sys.executable, "-m", "mysql_exporter", "--mysqld.username=exporter"],
+}
+
+
+def run_daemon(prog: str, *args: str, as_nobody: bool = False) -> subprocess.CompletedProcess:
+    argv = [*DAEMONS[prog], *args]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    if as_nobody:  # root reads every file and binds every port: drop to nobody to see "permission denied"
+        argv = [shutil.which("setpriv") or "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *argv]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL, cwd=REPO,
+                          env=env)
+
+
+def one_error_line(result: subprocess.CompletedProcess, prog: str) -> str:
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"{prog}: error: ")
+    return lines[0]
+
+
+def unprivileged() -> bool:
+    """Whether the test can observe 'permission denied' (as root only through setpriv)."""
+    return os.geteuid() != 0 or shutil.which("setpriv") is not None
+
+
+@pytest.mark.parametrize("prog", DAEMONS)
+def test_taken_port_exits_2_naming_the_address(prog):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        line = one_error_line(run_daemon(prog, f"--web.listen-address=127.0.0.1:{port}"), prog)
+    assert line == f"{prog}: error: --web.listen-address: cannot listen on 127.0.0.1:{port}: address already in use"
+
+
+@pytest.mark.parametrize("prog", DAEMONS)
+def test_second_listen_address_failing_exits_2(prog):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        line = one_error_line(run_daemon(prog, "--web.listen-address=127.0.0.1:0",
+                                         f"--web.listen-address=127.0.0.1:{port}"), prog)
+    assert f"cannot listen on 127.0.0.1:{port}: address already in use" in line
+
+
+@pytest.mark.parametrize("prog", DAEMONS)
+def test_privileged_port_exits_2_with_permission_denied(prog):
+    if not unprivileged():
+        pytest.skip("running as root without setpriv: every port can be bound")
+    line = one_error_line(run_daemon(prog, "--web.listen-address=127.0.0.1:1", as_nobody=os.geteuid() == 0), prog)
+    assert line == f"{prog}: error: --web.listen-address: cannot listen on 127.0.0.1:1: permission denied"
+
+
+@pytest.mark.parametrize("prog", DAEMONS)
+def test_missing_web_config_file_exits_2(prog, tmp_path):
+    missing = tmp_path / "web.yml"
+    line = one_error_line(run_daemon(prog, "--web.listen-address=127.0.0.1:0", f"--web.config.file={missing}"), prog)
+    assert line == f"{prog}: error: --web.config.file {missing}: file not found"
+
+
+@pytest.mark.parametrize("prog", DAEMONS)
+def test_unreadable_web_config_file_exits_2(prog, tmp_path):
+    if not unprivileged():
+        pytest.skip("running as root without setpriv: every file is readable")
+    tmp_path.chmod(0o755)
+    config = tmp_path / "web.yml"
+    config.write_text("basic_auth_users: {}\n")
+    config.chmod(0o000)
+    result = run_daemon(prog, "--web.listen-address=127.0.0.1:0", f"--web.config.file={config}",
+                        as_nobody=os.geteuid() == 0)
+    assert one_error_line(result, prog) == f"{prog}: error: --web.config.file {config}: permission denied"
+
+
+@pytest.mark.parametrize("prog", DAEMONS)
+def test_missing_tls_certificate_exits_2_naming_it(prog, tmp_path):
+    config = tmp_path / "web.yml"
+    config.write_text("tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n")
+    line = one_error_line(run_daemon(prog, "--web.listen-address=127.0.0.1:0", f"--web.config.file={config}"), prog)
+    assert line == f"{prog}: error: --web.config.file {config}: cert_file {tmp_path / 'server.crt'}: file not found"
+
+
+def test_unresolvable_listen_host_exits_2():
+    line = one_error_line(run_daemon("node-exporter", "--web.listen-address=no-such-host.invalid:9100"),
+                          "node-exporter")
+    assert line.startswith("node-exporter: error: --web.listen-address: cannot listen on no-such-host.invalid:9100: ")
+
+
+def test_kube_state_exporter_taken_port_exits_2():
+    """The shared bind path gives 2 to the kube-state exporter too (its API server need not be reachable yet)."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "kube_state_exporter", "--apiserver=http://127.0.0.1:1",
+                                 "--host=127.0.0.1", f"--port={port}", "--telemetry-host=127.0.0.1",
+                                 "--telemetry-port=0"], capture_output=True, text=True, timeout=30,
+                                stdin=subprocess.DEVNULL, cwd=REPO)
+    line = one_error_line(result, "kube-state-exporter")
+    assert f"cannot listen on 127.0.0.1:{port}: address already in use" in line

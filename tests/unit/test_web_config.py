@@ -42,12 +42,19 @@ def test_plaintext_password_is_never_echoed():
     assert "hunter2" not in str(raised.value)
 
 
-def test_missing_file_and_unloadable_certificates(tmp_path):
-    with pytest.raises(ConfigError, match="cannot read"):
-        load(str(tmp_path / "absent.yml"))
+def test_missing_file_and_unloadable_certificates_name_the_file_and_the_reason(tmp_path):
+    absent = tmp_path / "absent.yml"
+    with pytest.raises(ConfigError, match=f"^{absent}: file not found$"):
+        load(str(absent))
+    with pytest.raises(ConfigError, match=f"^{tmp_path}: is a directory$"):
+        load(str(tmp_path))
     config = tmp_path / "web.yml"
     config.write_text("tls_server_config:\n  cert_file: nope.crt\n  key_file: nope.key\n")
-    with pytest.raises(ConfigError, match="cannot load TLS files"):
+    with pytest.raises(ConfigError, match=f"^{config}: cert_file {tmp_path / 'nope.crt'}: file not found$"):
+        load(str(config))
+    (tmp_path / "nope.crt").write_text("not a certificate\n")
+    (tmp_path / "nope.key").write_text("not a key\n")
+    with pytest.raises(ConfigError, match="are not a usable certificate and key"):
         load(str(config))
 
 
