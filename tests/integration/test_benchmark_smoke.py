@@ -24,6 +24,10 @@ def test_benchmark_smoke(module, binaries, min_series):
                             cwd=REPO, capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stderr
     results = json.loads(result.stdout)
+    if module == "benchmarks.mysql_exporter_bench":  # two modes: default scrapers, and every scraper on
+        assert results["all"]["ours"]["series"] > 3 * results["default"]["ours"]["series"]
+        assert set(results["all"]["ratio"]) == set(results["default"]["ratio"])
+        results = results["default"]
     for name in ("ours", "go"):
         assert results[name]["series"] > min_series
         assert results[name]["p50_ms"] > 0 and results[name]["rss_mb"] > 0
