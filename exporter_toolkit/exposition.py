@@ -3,7 +3,10 @@
 A lean re-statement of prometheus_client's two generate_latest functions for the families the exporters
 build (valid names guaranteed, rows of a `Family` formatted without Sample tuples; `_created` series are
 never written: they double every counter's series for no use by Prometheus 2.x, and Go does not emit them):
-the same bytes two to four times faster, which is most of a node scrape's budget.
+the same bytes two to four times faster, which is most of a node scrape's budget. One addition: a counter
+`Family` whose samples do not end in `_total` (families.raw_counter(), for the Go exporters' bare-named counters)
+is written under its bare name in text (TYPE counter, as Go) and typed `unknown` in OpenMetrics (as Go):
+prometheus_client cannot express such a counter at all.
 tests/unit/test_exposition.py holds both paths to byte equality with prometheus_client. Metrics that are
 not a `Family` in OpenMetrics (histograms with exemplars, say) are handed to prometheus_client whole.
 """
@@ -86,7 +89,9 @@ def render_family(metric: Metric, out: list[str]) -> None:
     mtype = metric.type
     name = metric.name
     if mtype == "counter":
-        name += "_total"
+        # A Family's counter samples are `<name>_total` (counter()) or the bare name (raw_counter(), Go's
+        # counters named without _total): HELP and TYPE go under the sample name, as Go's text encoder writes.
+        name = metric.sample_name if type(metric) is Family else name + "_total"
     elif mtype == "info":
         name += "_info"
     doc = metric.documentation
@@ -132,7 +137,13 @@ def render_openmetrics(metrics: Iterable[Metric]) -> bytes:
         doc = metric.documentation
         if "\\" in doc or "\n" in doc or '"' in doc:
             doc = doc.replace("\\", r"\\").replace("\n", r"\n").replace('"', r"\"")
-        out.append(f"# HELP {metric.name} {doc}\n# TYPE {metric.name} {metric.type}\n")
+        mtype = metric.type
+        if mtype == "counter" and not metric.sample_name.endswith("_total"):
+            # OpenMetrics requires a counter's samples to end in _total; renaming would give the series a name
+            # Go never serves, so a raw_counter() is typed `unknown` under its own name here, exactly what the
+            # Go client's OpenMetrics encoder (prometheus/common expfmt) does with such a counter.
+            mtype = "unknown"
+        out.append(f"# HELP {metric.name} {doc}\n# TYPE {metric.name} {mtype}\n")
         _render_rows(metric, out)
     out.append("# EOF\n")
     return "".join(out).encode()

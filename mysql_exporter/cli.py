@@ -17,6 +17,7 @@ from prometheus_client import CollectorRegistry
 from exporter_toolkit import cli as toolkit_cli
 from exporter_toolkit import logs
 from exporter_toolkit.errors import ConfigError
+from exporter_toolkit.exposition import render
 from exporter_toolkit.server import Exporter, ServerConfig
 from exporter_toolkit.telemetry import add_exporter_metrics, build_info
 from mysql_exporter import __version__
@@ -24,7 +25,6 @@ from mysql_exporter.collector import SCRAPERS
 from mysql_exporter.collectors import __name__ as _scrapers_loaded  # noqa: F401 - registers the scrapers
 from mysql_exporter.config import Credentials, resolve, split_address
 from mysql_exporter.db import SessionSettings
-from mysql_exporter.exposition import render
 from mysql_exporter.target import Target
 
 log = logging.getLogger("mysql_exporter")

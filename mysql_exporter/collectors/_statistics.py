@@ -3,9 +3,8 @@ the row's first column, with mysqld_exporter's names and types; unknown columns 
 
 from __future__ import annotations
 
-from exporter_toolkit.families import Family, counter, gauge, untyped
+from exporter_toolkit.families import Family, counter, gauge, raw_counter, untyped
 from mysql_exporter.db import DB
-from mysql_exporter.exposition import raw_counter
 
 # Column -> (family builder, name, HELP). Builders keep mysqld_exporter's exact names: `raw_counter` for its
 # counters named without `_total`.

@@ -3,9 +3,9 @@ totals without the cardinality of one series per digest."""
 
 from __future__ import annotations
 
+from exporter_toolkit.families import raw_counter
 from mysql_exporter.collector import register
 from mysql_exporter.db import DB
-from mysql_exporter.exposition import raw_counter
 
 # Column summed -> family (served under its bare name, as mysqld_exporter does), HELP, scale.
 COLUMNS = (

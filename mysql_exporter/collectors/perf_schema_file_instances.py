@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import click
 
-from exporter_toolkit.families import counter
+from exporter_toolkit.families import counter, raw_counter
 from mysql_exporter.collector import register
 from mysql_exporter.db import DB
-from mysql_exporter.exposition import raw_counter
 
 QUERY = ("SELECT FILE_NAME, EVENT_NAME, COUNT_READ, COUNT_WRITE, SUM_NUMBER_OF_BYTES_READ, SUM_NUMBER_OF_BYTES_WRITE "
          "FROM performance_schema.file_summary_by_instance WHERE FILE_NAME REGEXP %s")

@@ -19,7 +19,7 @@ import struct
 
 import click
 
-from exporter_toolkit.families import Family, counter, gauge
+from exporter_toolkit.families import Family, counter, raw_counter
 from node_exporter.collector import Context, NoDataError, register
 
 log = logging.getLogger("node_exporter")
@@ -174,9 +174,8 @@ class PerfCollector:
             value = READING.unpack(os.read(fd, READING.size))[0]
             family = families.get(name)
             if family is None:
-                # Go names tracepoints without _total but types them counters; the toolkit renders every counter
-                # with _total, so they are gauges here to keep Go's names.
-                family = families[name] = (gauge if tracepoint else counter)(name, help_text, ["cpu"])
+                # Go names tracepoints without _total and types them counters: raw_counter() serves them so.
+                family = families[name] = (raw_counter if tracepoint else counter)(name, help_text, ["cpu"])
             family.add_metric([str(cpu)], float(value))
         yield from families.values()
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from exporter_toolkit.families import gauge
+from exporter_toolkit.families import gauge, raw_counter
 from node_exporter.collector import Context, register
 
 RUNNING_STATES = (10, 20, 40)  # STARTING, RUNNING, STOPPING
@@ -32,9 +32,8 @@ class SupervisordCollector:
         state = gauge("node_supervisord_state", "Process State", labels)
         exit_status = gauge("node_supervisord_exit_status", "Process Exit Status", labels)
         up = gauge("node_supervisord_up", "Process Up", labels)
-        # Go types this one a counter; the toolkit's text renderer adds _total to every counter's name, so a
-        # gauge keeps the name Go serves (only the TYPE line differs).
-        start_time = gauge("node_supervisord_start_time_seconds", "Process start time", labels)
+        # Go types this one a counter under its bare name (unknown in OpenMetrics, as Go's encoder does).
+        start_time = raw_counter("node_supervisord_start_time_seconds", "Process start time", labels)
         for info in infos:
             values = [str(info["name"]), str(info["group"])]
             state.add_metric(values, float(info["state"]))

@@ -33,9 +33,6 @@ EXCEPTIONS = {
     # The Go runtime's own metrics; ours are the Python runtime's (python_info, python_gc_*).
     "go_",
 }
-# Go types these counters but names them without _total; our text renderer gives every counter a _total name,
-# so they are gauges here, keeping Go's names (the one difference in TYPE).
-TYPE_EXCEPTIONS = {"node_supervisord_start_time_seconds"}
 # Off by default in Go, reading this host (no daemon needed). perf needs CAP_PERFMON or root: see perf_works().
 HOST_COLLECTORS = ("buddyinfo", "cgroups", "ethtool", "interrupts", "ksmd", "lnstat", "meminfo_numa", "mountstats",
                    "network_route", "processes", "slabinfo", "tcpstat", "zoneinfo")
@@ -112,8 +109,7 @@ def test_every_go_family_and_label_key_set_is_ours_too(both):
         if name not in ours:
             missing.append(name)
             continue
-        if name not in TYPE_EXCEPTIONS:
-            assert ours[name]["type"] == entry["type"], name
+        assert ours[name]["type"] == entry["type"], name
         assert entry["label_keys"] <= ours[name]["label_keys"], (name, entry["label_keys"], ours[name]["label_keys"])
     assert missing == []
     assert len([n for n in go if n.startswith("node_")]) > 250  # the comparison covered the real families

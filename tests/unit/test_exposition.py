@@ -12,12 +12,14 @@ from prometheus_client import (
     disable_created_metrics,
     enable_created_metrics,
 )
-from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
+from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily, UnknownMetricFamily
 from prometheus_client.exposition import generate_latest
 from prometheus_client.openmetrics.exposition import generate_latest as openmetrics_latest
+from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse_openmetrics
+from prometheus_client.parser import text_string_to_metric_families as parse_text
 
 from exporter_toolkit.exposition import registry_handler, render_openmetrics, render_text, wants_openmetrics
-from exporter_toolkit.families import counter, gauge, untyped
+from exporter_toolkit.families import counter, gauge, raw_counter, untyped
 
 AWKWARD_VALUES = [0.0, 1.0, -2.5, 1e-9, 123456789.0, 1.8446744073709552e19, float("inf"), float("-inf"),
                   float("nan"), 0.1 + 0.2, 7e6, 9999999.0, 10000000.0]
@@ -87,3 +89,74 @@ def test_content_negotiation(accept, openmetrics, registry):
     content_type, body = registry_handler(registry)({"Accept": accept}, {})
     assert content_type.startswith("application/openmetrics-text" if openmetrics else "text/plain")
     assert body.endswith(b"# EOF\n") is openmetrics
+
+
+# --- counters named without _total (the Go exporters' bare-named counters) --------------------------------------
+
+BARE_ROWS = [(["read", 'a "quoted"\nfile'], 3.0), (["write", "b"], 1.8446744073709552e19), (["read", "c"], 0.5)]
+
+
+def bare_families(stock_class):
+    """The same rows as a raw_counter() and as a stock prometheus_client family of another type."""
+    ours = raw_counter("test_file_bytes", "Bytes moved, by mode.", ["mode", "file"])
+    stock = stock_class("test_file_bytes", "Bytes moved, by mode.", labels=["mode", "file"])
+    for values, value in BARE_ROWS:
+        ours.add_metric(values, value)
+        stock.add_metric(values, value)
+    return ours, stock
+
+
+class _Registry:
+    def __init__(self, *metrics) -> None:
+        self.metrics = metrics
+
+    def collect(self):
+        return list(self.metrics)
+
+
+def test_bare_counter_text_is_a_counter_under_its_own_name():
+    """Go's text encoder: HELP, TYPE counter and samples all under the bare name; every byte but the TYPE word
+    is what prometheus_client writes for a gauge of those rows."""
+    ours, stock = bare_families(GaugeMetricFamily)
+    expected = generate_latest(_Registry(stock)).replace(b"# TYPE test_file_bytes gauge\n",
+                                                          b"# TYPE test_file_bytes counter\n")
+    assert b"# TYPE test_file_bytes counter\n" in expected
+    assert render_text([ours]) == expected
+    (parsed,) = parse_text(render_text([ours]).decode())
+    assert (parsed.name, parsed.type, len(parsed.samples)) == ("test_file_bytes", "counter", len(BARE_ROWS))
+
+
+def test_bare_counter_openmetrics_is_unknown_under_its_own_name():
+    """OpenMetrics forbids a counter sample without _total: typed unknown, same name, as Go's encoder does; the
+    bytes are prometheus_client's for an unknown family of those rows."""
+    ours, stock = bare_families(UnknownMetricFamily)
+    body = render_openmetrics([ours])
+    assert body == openmetrics_latest(_Registry(stock))
+    (parsed,) = parse_openmetrics(body.decode())
+    assert (parsed.name, parsed.type) == ("test_file_bytes", "unknown")
+    assert {sample.name for sample in parsed.samples} == {"test_file_bytes"}
+    # The reason: the same lines typed counter are refused by an OpenMetrics parser.
+    with pytest.raises(ValueError):
+        list(parse_openmetrics(body.decode().replace(" unknown\n", " counter\n")))
+
+
+def test_bare_counter_among_others_leaves_their_bytes_alone(registry):
+    ours, _ = bare_families(GaugeMetricFamily)
+    text = render_text([*registry.collect(), ours])
+    assert text.startswith(generate_latest(registry))
+    assert text.endswith(render_text([ours]))
+    openmetrics = render_openmetrics([ours, *registry.collect()])
+    assert openmetrics.endswith(openmetrics_latest(registry))
+    assert openmetrics.startswith(render_openmetrics([ours])[: -len(b"# EOF\n")])
+
+
+def test_raw_counter_named_total_is_an_ordinary_counter():
+    bare, plain = raw_counter("test_ops_total", "Ops.", value=4), counter("test_ops_total", "Ops.", value=4)
+    assert (bare.name, bare.sample_name) == ("test_ops", "test_ops_total")
+    assert render_text([bare]) == render_text([plain]) == generate_latest(_Registry(plain))
+    assert render_openmetrics([bare]) == openmetrics_latest(_Registry(plain))
+
+
+def test_bare_counter_samples_for_other_encoders():
+    family = raw_counter("test_single_bytes", "One.", value=7)
+    assert [(s.name, s.labels, s.value) for s in family.samples] == [("test_single_bytes", {}, 7.0)]

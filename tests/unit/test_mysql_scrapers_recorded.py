@@ -7,6 +7,7 @@ from __future__ import annotations
 import mysql.connector
 import pytest
 
+from exporter_toolkit.exposition import render
 from mysql_exporter.collectors.engine_innodb_status import EngineInnodbStatus
 from mysql_exporter.collectors.engine_tokudb_status import EngineTokudbStatus
 from mysql_exporter.collectors.info_schema_innodb_tablespaces import InnodbTablespaces
@@ -20,7 +21,6 @@ from mysql_exporter.collectors.perf_schema_replication_applier_status_by_worker 
 from mysql_exporter.collectors.perf_schema_replication_group_member_stats import ReplicationGroupMemberStats
 from mysql_exporter.collectors.perf_schema_replication_group_members import ReplicationGroupMembers
 from mysql_exporter.collectors.slave_hosts import SlaveHosts
-from mysql_exporter.exposition import render
 from tests.exposition import families
 
 

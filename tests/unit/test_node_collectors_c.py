@@ -14,6 +14,7 @@ import sys
 
 import pytest
 
+from exporter_toolkit.exposition import render_openmetrics, render_text
 from node_exporter import netlink
 from node_exporter.collector import Context, NoDataError
 from node_exporter.collectors import ethtool, network_route, perf, tcpstat, timex
@@ -200,7 +201,9 @@ def test_supervisord_over_xmlrpc():
     processes = [supervisord_process("api", "web", 20, 1700000000), supervisord_process("job", "batch", 100, 0, 3),
                  supervisord_process("boot", "web", 10, 1700000100)]
     with Supervisord(processes) as server:
-        families = collect(SupervisordCollector(Context(options={"supervisord_url": server.url})))
+        collector = SupervisordCollector(Context(options={"supervisord_url": server.url}))
+        families = collect(collector)
+        text = render_text(collector.update()).decode()
     assert value(families, "node_supervisord_up", name="api", group="web") == 1.0
     assert value(families, "node_supervisord_up", name="job", group="batch") == 0.0
     assert value(families, "node_supervisord_up", name="boot", group="web") == 1.0  # STARTING counts as running
@@ -208,6 +211,10 @@ def test_supervisord_over_xmlrpc():
     assert value(families, "node_supervisord_state", name="job", group="batch") == 100.0
     assert families["node_supervisord_start_time_seconds"]["rows"] == {
         (("group", "web"), ("name", "api")): 1700000000.0, (("group", "web"), ("name", "boot")): 1700000100.0}
+    # Go's type and name: a counter without _total.
+    assert families["node_supervisord_start_time_seconds"]["type"] == "counter"
+    assert "# TYPE node_supervisord_start_time_seconds counter\n" in text
+    assert 'node_supervisord_start_time_seconds{group="web",name="api"} 1.7e+09\n' in text
 
 
 def test_supervisord_unreachable_is_an_error():
@@ -402,6 +409,34 @@ def test_perf_software_counters_on_this_host():
     families = collect(collector)
     assert set(families["node_perf_page_faults_total"]["rows"]) == {(("cpu", "0"),)}
     assert value(families, "node_perf_context_switches_total", cpu="0") >= first
+
+
+def test_perf_tracepoints_are_bare_named_counters(tmp_path, monkeypatch):
+    """Go serves node_perf_SUBSYSTEM_EVENT typed counter without _total. The kernel side is faked (no tracefs
+    here): a tracefs id file, and each CPU's event fd a pipe holding one perf reading."""
+    (tmp_path / "events" / "sched" / "sched_switch").mkdir(parents=True)
+    (tmp_path / "events" / "sched" / "sched_switch" / "id").write_text("316\n")
+    monkeypatch.setattr(perf, "TRACEFS", (str(tmp_path),))
+
+    def fake_open(kind: int, config: int, cpu: int) -> int:
+        if (kind, config) != (perf.TYPE_TRACEPOINT, 316):
+            raise OSError(errno.ENOENT, "not on this fake PMU")
+        read_end, write_end = os.pipe()
+        os.write(write_end, perf.READING.pack(100 * cpu + 5, 1, 1))
+        os.close(write_end)
+        return read_end
+
+    monkeypatch.setattr(perf, "perf_event_open", fake_open)
+    options = {"perf_cpus": [0, 1], "perf_tracepoint": [("sched", "sched_switch")]}
+    (family,) = list(perf.PerfCollector(Context(options=options)).update())
+    assert family.type == "counter"
+    assert family.name == family.sample_name == "node_perf_sched_sched_switch"
+    assert sorted(family.rows) == [(["0"], 5.0), (["1"], 105.0)]
+    text = render_text([family]).decode()
+    assert text.startswith("# HELP node_perf_sched_sched_switch Perf tracepoint sched:sched_switch\n"
+                           "# TYPE node_perf_sched_sched_switch counter\n")
+    assert 'node_perf_sched_sched_switch{cpu="1"} 105.0\n' in text
+    assert "# TYPE node_perf_sched_sched_switch unknown\n" in render_openmetrics([family]).decode()
 
 
 def test_perf_missing_tracepoint_fails_the_collector(monkeypatch):
