@@ -1,5 +1,5 @@
-"""`python -m localstack [--ha] [--free-ports] [--workdir DIR] [--keep-workdir]`: start everything, print the URLs
-and a kubectl line, stop on Ctrl-C.
+"""`python -m localstack [--ha | --sharded] [--free-ports] [--workdir DIR] [--keep-workdir]`: start everything,
+print the URLs and a kubectl line, stop on Ctrl-C.
 
 The work directory holds every log, config and data directory and the emails received. Deliberately: a
 directory given with --workdir is never deleted; the default one (a new temporary directory) is deleted on
@@ -14,6 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from localstack.sharded import ShardedStack
 from localstack.stack import LocalStack, wait_forever
 
 
@@ -26,15 +27,22 @@ def main() -> None:
     parser.add_argument("--free-ports", action="store_true", help="pick free ports instead of the default ones")
     parser.add_argument("--ha", action="store_true",
                         help="two Prometheus replicas and three clustered Alertmanagers instead of one of each")
+    parser.add_argument("--sharded", action="store_true",
+                        help="two Prometheus shards splitting the targets, writing to VictoriaMetrics "
+                             "(the global view)")
     args = parser.parse_args()
+    if args.ha and args.sharded:
+        parser.error("--ha and --sharded do not combine")
     temporary = args.workdir is None
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="exporter-suite-"))
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     fate = ("kept after Ctrl-C" if not temporary or args.keep_workdir
             else "deleted on Ctrl-C (--keep-workdir keeps it), kept if something fails")
-    print(f"starting the local stack{' (HA)' if args.ha else ''}; work directory {workdir}: logs, configs, data, "
+    layout = " (HA)" if args.ha else " (sharded)" if args.sharded else ""
+    print(f"starting the local stack{layout}; work directory {workdir}: logs, configs, data, "
           f"emails; {fate} ...", flush=True)
-    stack = LocalStack(workdir, free_ports=args.free_ports, ha=args.ha)
+    stack = (ShardedStack(workdir, free_ports=args.free_ports) if args.sharded
+             else LocalStack(workdir, free_ports=args.free_ports, ha=args.ha))
     try:
         stack.start()
     except Exception as exc:
