@@ -1,4 +1,4 @@
-"""Parsing of /proc/net/rpc/nfs and /proc/net/rpc/nfsd (shared by the nfs and nfsd collectors).
+"""Reading and parsing of /proc/net/rpc/nfs and /proc/net/rpc/nfsd (shared by the nfs and nfsd collectors).
 
 Each line is a keyword and numbers; the per-version procedure lines start with their own count. Method names
 and their positions are those of Go node_exporter 1.5 (its procfs' field names and order, LayoutGet before
@@ -6,6 +6,10 @@ GetDeviceInfo and no SetClientID pair among the server's v4 operations), so `met
 """
 
 from __future__ import annotations
+
+from exporter_toolkit.families import Family
+from node_exporter.collector import NoDataError
+from node_exporter.paths import Paths, read_text
 
 V2_METHODS = ("Null", "GetAttr", "SetAttr", "Root", "Lookup", "ReadLink", "Read", "WrCache", "Write", "Create",
               "Remove", "Rename", "Link", "SymLink", "MkDir", "RmDir", "ReadDir", "FsStat")
@@ -27,6 +31,15 @@ SERVER_V4_OPS = (
     "OpenConfirm", "OpenDgrd", "PutFH", "PutPubFH", "PutRootFH", "Read", "ReadDir", "ReadLink", "Remove", "Rename",
     "Renew", "RestoreFH", "SaveFH", "SecInfo", "SetAttr", "Verify", "Write", "RelLockOwner",
 )
+
+
+def read_stats(paths: Paths, name: str, what: str) -> dict[str, list[str]]:
+    """/proc/net/rpc/<name> parsed; a host without it (no NFS module loaded) has no data for `what`."""
+    try:
+        text = read_text(paths.proc("net", "rpc", name))
+    except FileNotFoundError as exc:
+        raise NoDataError(f"not collecting {what} metrics: {exc}") from exc
+    return parse_lines(text)
 
 
 def parse_lines(text: str) -> dict[str, list[str]]:
@@ -55,3 +68,12 @@ def procedures(values: list[str], keyword: str, methods: tuple[str, ...], minimu
         raise ValueError(f"invalid {keyword} line {' '.join(values)!r}")
     counts = numbers[1:] + [0] * max(0, len(methods) - declared)  # older kernels report fewer: zero-padded
     return dict(zip(methods, counts, strict=False))
+
+
+def add_requests(requests: Family, lines: dict[str, list[str]], keyword: str, proto: str, methods: tuple[str, ...],
+                 minimum: int, reported: tuple[str, ...] | None = None, pad: bool = False) -> None:
+    """One `[proto, method]` series per reported method (all of them by default) of a procedure line, zero for
+    every method when the kernel has no such line."""
+    counts = procedures(lines[keyword], keyword, methods, minimum, pad) if keyword in lines else {}
+    for method in reported or methods:
+        requests.add_metric([proto, method], counts.get(method, 0))

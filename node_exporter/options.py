@@ -22,25 +22,29 @@ def regex_option(flag: str, dest: str, default: str | None, help_text: str):
                         help=help_text)
 
 
-def device_filter_options(collector: str, what: str, default_exclude: str) -> list:
+def device_filter_options(collector: str, what: str, default_exclude: str | None = None) -> list:
     """The Go exporter's --collector.X.device-include / --collector.X.device-exclude pair."""
+    exclude_help = f"Regexp of {what} to exclude (mutually exclusive to device-include)."
+    if default_exclude is not None:
+        exclude_help += f" [default: {default_exclude}]"
     return [
         regex_option(f"--collector.{collector}.device-include", f"{collector}_device_include", None,
                      f"Regexp of {what} to include (mutually exclusive to device-exclude)."),
-        regex_option(f"--collector.{collector}.device-exclude", f"{collector}_device_exclude", None,
-                     f"Regexp of {what} to exclude (mutually exclusive to device-include). "
-                     f"[default: {default_exclude}]"),
+        regex_option(f"--collector.{collector}.device-exclude", f"{collector}_device_exclude", None, exclude_help),
     ]
 
 
-def device_filter(options: dict, collector: str, default_exclude: str):
-    """A predicate 'is this device ignored?' from the flag pair; the default exclude applies when neither is set."""
+def device_filter(options: dict, collector: str, default_exclude: str | None = None):
+    """A predicate 'is this device ignored?' from the flag pair; when neither is set, the default exclude applies
+    (without one, no device is ignored)."""
     include = options.get(f"{collector}_device_include")
     exclude = options.get(f"{collector}_device_exclude")
     if include is not None and exclude is not None:
         raise click.UsageError(f"collector.{collector}: device-include and device-exclude are mutually exclusive")
     if include is not None:
         return lambda name: include.search(name) is None
+    if exclude is None and default_exclude is None:
+        return lambda name: False
     exclude = exclude or re.compile(default_exclude)
     return lambda name: exclude.search(name) is not None
 

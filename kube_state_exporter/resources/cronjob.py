@@ -6,12 +6,11 @@ from typing import Any
 
 from kube_state_exporter.metric import FamilyGenerator, Row, gauge
 from kube_state_exporter.resources import Allowlists, ResourceSpec, cronschedule
-from kube_state_exporter.resources.configmap import resource_version
+from kube_state_exporter.resources.kube_common import annotations_family, labels_family, resource_version
 from kube_state_exporter.resources.util import (
     created,
     field,
     meta,
-    metadata_map_rows,
     optional,
     timestamp,
 )
@@ -49,10 +48,8 @@ def _schedule_invalid(cronjob: dict[str, Any]) -> list[Row]:
 
 def families(allow: Allowlists) -> list[FamilyGenerator]:
     return [
-        gauge("kube_cronjob_annotations", "Kubernetes annotations converted to Prometheus labels.",
-              metadata_map_rows("annotations", "annotation", allow.annotations)),
-        gauge("kube_cronjob_labels", "Kubernetes labels converted to Prometheus labels.",
-              metadata_map_rows("labels", "label", allow.labels), stable=True),
+        annotations_family("kube_cronjob_annotations", allow.annotations),
+        labels_family("kube_cronjob_labels", allow.labels, stable=True),
         gauge("kube_cronjob_info", "Info about cronjob.", _info, stable=True),
         gauge("kube_cronjob_created", "Unix creation timestamp", created, stable=True),
         gauge("kube_cronjob_status_active", "Active holds pointers to currently running jobs.",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from kube_state_exporter.metric import FamilyGenerator, gauge
 from kube_state_exporter.resources import Allowlists, ResourceSpec
-from kube_state_exporter.resources.util import created, deletion_timestamp, field, metadata_map_rows
+from kube_state_exporter.resources.kube_common import annotations_family, labels_family
+from kube_state_exporter.resources.util import created, deletion_timestamp, field
 
 
 def families(allow: Allowlists) -> list[FamilyGenerator]:
@@ -34,10 +35,8 @@ def families(allow: Allowlists) -> list[FamilyGenerator]:
         gauge("kube_daemonset_metadata_generation", "Sequence number representing a specific generation of the "
               "desired state.", field("metadata", "generation", default=0.0), stable=True),
         gauge("kube_daemonset_deletion_timestamp", "Unix deletion timestamp", deletion_timestamp),
-        gauge("kube_daemonset_annotations", "Kubernetes annotations converted to Prometheus labels.",
-              metadata_map_rows("annotations", "annotation", allow.annotations)),
-        gauge("kube_daemonset_labels", "Kubernetes labels converted to Prometheus labels.",
-              metadata_map_rows("labels", "label", allow.labels), stable=True),
+        annotations_family("kube_daemonset_annotations", allow.annotations),
+        labels_family("kube_daemonset_labels", allow.labels, stable=True),
     ]
 
 

@@ -8,12 +8,12 @@ from typing import Any
 
 from kube_state_exporter.metric import FamilyGenerator, Row, gauge
 from kube_state_exporter.resources import Allowlists, ResourceSpec
+from kube_state_exporter.resources.kube_common import annotations_family, labels_family
 from kube_state_exporter.resources.util import (
     condition_rows,
     created,
     deletion_timestamp,
     field,
-    metadata_map_rows,
     optional,
     owner_rows,
 )
@@ -91,10 +91,8 @@ def families(allow: Allowlists) -> list[FamilyGenerator]:
         gauge("kube_deployment_metadata_generation", "Sequence number representing a specific generation of the "
               "desired state.", field("metadata", "generation", default=0.0), stable=True),
         gauge("kube_deployment_deletion_timestamp", "Unix deletion timestamp", deletion_timestamp),
-        gauge("kube_deployment_annotations", "Kubernetes annotations converted to Prometheus labels.",
-              metadata_map_rows("annotations", "annotation", allow.annotations)),
-        gauge("kube_deployment_labels", "Kubernetes labels converted to Prometheus labels.",
-              metadata_map_rows("labels", "label", allow.labels), stable=True),
+        annotations_family("kube_deployment_annotations", allow.annotations),
+        labels_family("kube_deployment_labels", allow.labels, stable=True),
     ]
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from kube_state_exporter.metric import FamilyGenerator, Row, gauge
 from kube_state_exporter.resources import Allowlists, ResourceSpec
-from kube_state_exporter.resources.kube_common import annotations_family, integer, labels_family, milli_quantity
-from kube_state_exporter.resources.util import condition_rows, created, deletion_timestamp
+from kube_state_exporter.resources.kube_common import annotations_family, labels_family, milli_quantity
+from kube_state_exporter.resources.util import condition_rows, created, deletion_timestamp, field
 
 METRIC_KEYS = ("metric_name", "metric_target_type", "container")
 # Per source type: the field holding the source, and the value fields read from its target / current.
@@ -73,9 +73,10 @@ def families(allow: Allowlists) -> list[FamilyGenerator]:
     return [
         gauge("kube_horizontalpodautoscaler_info", "Information about this autoscaler.", _info),
         gauge("kube_horizontalpodautoscaler_metadata_generation", "The generation observed by the "
-              "HorizontalPodAutoscaler controller.", integer("metadata", "generation"), stable=True),
+              "HorizontalPodAutoscaler controller.", field("metadata", "generation", default=0.0), stable=True),
         gauge("kube_horizontalpodautoscaler_spec_max_replicas", "Upper limit for the number of pods that can be set "
-              "by the autoscaler; cannot be smaller than MinReplicas.", integer("spec", "maxReplicas"), stable=True),
+              "by the autoscaler; cannot be smaller than MinReplicas.", field("spec", "maxReplicas", default=0.0),
+              stable=True),
         gauge("kube_horizontalpodautoscaler_spec_min_replicas", "Lower limit for the number of pods that can be set "
               "by the autoscaler, default 1.", _min_replicas, stable=True),
         gauge("kube_horizontalpodautoscaler_spec_target_metric", "The metric specifications used by this autoscaler "
@@ -90,9 +91,9 @@ def families(allow: Allowlists) -> list[FamilyGenerator]:
               "autoscaler when calculating the desired replica count.",
               lambda h: _metric_rows((h.get("status") or {}).get("currentMetrics"), "current"), stable=True),
         gauge("kube_horizontalpodautoscaler_status_current_replicas", "Current number of replicas of pods managed by "
-              "this autoscaler.", integer("status", "currentReplicas"), stable=True),
+              "this autoscaler.", field("status", "currentReplicas", default=0.0), stable=True),
         gauge("kube_horizontalpodautoscaler_status_desired_replicas", "Desired number of replicas of pods managed by "
-              "this autoscaler.", integer("status", "desiredReplicas"), stable=True),
+              "this autoscaler.", field("status", "desiredReplicas", default=0.0), stable=True),
         annotations_family("kube_horizontalpodautoscaler_annotations", allow.annotations),
         labels_family("kube_horizontalpodautoscaler_labels", allow.labels, stable=True),
         gauge("kube_horizontalpodautoscaler_status_condition", "The condition of this autoscaler.", _conditions,

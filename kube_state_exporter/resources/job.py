@@ -7,11 +7,11 @@ from typing import Any
 
 from kube_state_exporter.metric import FamilyGenerator, Row, gauge
 from kube_state_exporter.resources import Allowlists, ResourceSpec
+from kube_state_exporter.resources.kube_common import annotations_family, labels_family, one
 from kube_state_exporter.resources.util import (
     CONDITION_STATUSES,
     created,
     field,
-    metadata_map_rows,
     number,
     optional,
     owner_rows,
@@ -66,11 +66,9 @@ def _time(field: str):
 
 def families(allow: Allowlists) -> list[FamilyGenerator]:
     return [
-        gauge("kube_job_annotations", "Kubernetes annotations converted to Prometheus labels.",
-              metadata_map_rows("annotations", "annotation", allow.annotations)),
-        gauge("kube_job_labels", "Kubernetes labels converted to Prometheus labels.",
-              metadata_map_rows("labels", "label", allow.labels), stable=True),
-        gauge("kube_job_info", "Information about job.", lambda j: [((), (), 1.0)], stable=True),
+        annotations_family("kube_job_annotations", allow.annotations),
+        labels_family("kube_job_labels", allow.labels, stable=True),
+        gauge("kube_job_info", "Information about job.", one, stable=True),
         gauge("kube_job_created", "Unix creation timestamp", created, stable=True),
         gauge("kube_job_spec_parallelism", "The maximum desired number of pods the job should run at any given "
               "time.", field("spec", "parallelism"), stable=True),

@@ -1,21 +1,18 @@
-"""Small generator helpers the resources added for kube-state-metrics' remaining stores share: the
-`*_labels` / `*_annotations` pair, `*_info` without labels, a numeric resourceVersion, plain integer fields."""
+"""Small generator helpers the resources share: the `*_labels` / `*_annotations` pair, `*_info` without labels, a
+numeric resourceVersion, and the quantities some of the later stores read (MilliValue()/1000, Value())."""
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Callable
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from typing import Any
 
 from kube_state_exporter.metric import FamilyGenerator, Row, gauge
-from kube_state_exporter.resources.util import meta, metadata_map_rows, sanitize
+from kube_state_exporter.resources.util import meta, metadata_map_rows
 
 LABELS_HELP = "Kubernetes labels converted to Prometheus labels."
 ANNOTATIONS_HELP = "Kubernetes annotations converted to Prometheus labels."
 _QUANTITY = re.compile(r"^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)([a-zA-Z]*)$")
-_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 _MILLI = Decimal("0.001")
 _SUFFIXES = {"": Decimal(1), "n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"), "k": Decimal("1e3"),
              "M": Decimal("1e6"), "G": Decimal("1e9"), "T": Decimal("1e12"), "P": Decimal("1e15"),
@@ -29,27 +26,16 @@ def one(obj: dict[str, Any]) -> list[Row]:
 
 
 def resource_version(obj: dict[str, Any]) -> list[Row]:
-    """metadata.resourceVersion as a number; no series when it is not one (KSM parses it as a float)."""
-    text = meta(obj).get("resourceVersion") or ""
+    """metadata.resourceVersion as KSM's resourceVersionMetric reads it, with Go's strconv.ParseFloat (so "inf"
+    is +Inf); no series when it does not parse (Python's float() would also take surrounding blanks and digit
+    underscores, Go does not)."""
+    text = meta(obj).get("resourceVersion", "")
+    if not isinstance(text, str) or text != text.strip() or "_" in text:
+        return []
     try:
-        value = float(text)
+        return [((), (), float(text))]
     except ValueError:
         return []
-    return [] if value != value or value in (float("inf"), float("-inf")) else [((), (), value)]
-
-
-def integer(*path: str, default: float = 0.0) -> Callable[[dict[str, Any]], list[Row]]:
-    """The Go int field at `path`, which reads 0 when unset (KSM always emits the series)."""
-
-    def fn(obj: dict[str, Any]) -> list[Row]:
-        current: Any = obj
-        for part in path:
-            current = current.get(part) if isinstance(current, dict) else None
-        if isinstance(current, bool) or not isinstance(current, int | float):
-            return [((), (), default)]
-        return [((), (), float(current))]
-
-    return fn
 
 
 def labels_family(name: str, labels: list[str] | tuple[str, ...] | None, stable: bool = False) -> FamilyGenerator:
@@ -92,19 +78,3 @@ def whole_quantity(text: Any) -> float | None:
     if value is None:
         return None
     return float(value.to_integral_value(rounding=ROUND_CEILING))
-
-
-def conflict_free_keys(keys: list[str], prefix: str) -> list[str]:
-    """`prefix_<key>` label names for sorted Kubernetes keys, as KSM converts them: invalid characters to _,
-    camelCase to snake_case, lower case; when several keys convert to the same name, every one of them gets
-    _conflict1, _conflict2, ... in key order (the first one too)."""
-    names = [prefix + "_" + _CAMEL.sub(r"\1_\2", sanitize(key)).lower() for key in keys]
-    totals = Counter(names)
-    seen: Counter = Counter()
-    result = []
-    for name in names:
-        if totals[name] > 1:
-            seen[name] += 1
-            name = f"{name}_conflict{seen[name]}"
-        result.append(name)
-    return result

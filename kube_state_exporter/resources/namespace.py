@@ -6,7 +6,8 @@ from typing import Any
 
 from kube_state_exporter.metric import FamilyGenerator, Row, gauge
 from kube_state_exporter.resources import Allowlists, ResourceSpec
-from kube_state_exporter.resources.util import conditions_by_type, created, meta, metadata_map_rows
+from kube_state_exporter.resources.kube_common import annotations_family, labels_family
+from kube_state_exporter.resources.util import conditions_by_type, created, meta
 
 
 def _phase(namespace: dict[str, Any]) -> list[Row]:
@@ -17,10 +18,8 @@ def _phase(namespace: dict[str, Any]) -> list[Row]:
 def families(allow: Allowlists) -> list[FamilyGenerator]:
     return [
         gauge("kube_namespace_created", "Unix creation timestamp", created, stable=True),
-        gauge("kube_namespace_annotations", "Kubernetes annotations converted to Prometheus labels.",
-              metadata_map_rows("annotations", "annotation", allow.annotations)),
-        gauge("kube_namespace_labels", "Kubernetes labels converted to Prometheus labels.",
-              metadata_map_rows("labels", "label", allow.labels), stable=True),
+        annotations_family("kube_namespace_annotations", allow.annotations),
+        labels_family("kube_namespace_labels", allow.labels, stable=True),
         gauge("kube_namespace_status_phase", "kubernetes namespace status phase.", _phase, stable=True),
         gauge("kube_namespace_status_condition", "The condition of a namespace.", conditions_by_type),
     ]

@@ -6,12 +6,12 @@ from typing import Any
 
 from kube_state_exporter.metric import FamilyGenerator, Row, gauge
 from kube_state_exporter.resources import Allowlists, ResourceSpec
+from kube_state_exporter.resources.kube_common import annotations_family, labels_family
 from kube_state_exporter.resources.util import (
     conditions_by_type,
     created,
     deletion_timestamp,
     meta,
-    metadata_map_rows,
     node_resource_rows,
 )
 
@@ -33,13 +33,11 @@ def _info(node: dict[str, Any]) -> list[Row]:
 
 def families(allow: Allowlists) -> list[FamilyGenerator]:
     return [
-        gauge("kube_node_annotations", "Kubernetes annotations converted to Prometheus labels.",
-              metadata_map_rows("annotations", "annotation", allow.annotations)),
+        annotations_family("kube_node_annotations", allow.annotations),
         gauge("kube_node_created", "Unix creation timestamp", created, stable=True),
         gauge("kube_node_deletion_timestamp", "Unix deletion timestamp", deletion_timestamp),
         gauge("kube_node_info", "Information about a cluster node.", _info, stable=True),
-        gauge("kube_node_labels", "Kubernetes labels converted to Prometheus labels.",
-              metadata_map_rows("labels", "label", allow.labels), stable=True),
+        labels_family("kube_node_labels", allow.labels, stable=True),
         gauge("kube_node_role", "The role of a cluster node.",
               lambda n: [(("role",), (key[len(ROLE_PREFIX):],), 1.0) for key in sorted(meta(n).get("labels") or {})
                          if key.startswith(ROLE_PREFIX)]),

@@ -7,12 +7,12 @@ from typing import Any
 
 from kube_state_exporter.metric import FamilyGenerator, Row, gauge
 from kube_state_exporter.resources import Allowlists, ResourceSpec
+from kube_state_exporter.resources.kube_common import annotations_family, labels_family
 from kube_state_exporter.resources.util import (
     conditions_by_type,
     created,
     deletion_timestamp,
     meta,
-    metadata_map_rows,
     quantity_value,
 )
 
@@ -47,10 +47,8 @@ def _storage(pvc: dict[str, Any]) -> list[Row]:
 
 def families(allow: Allowlists) -> list[FamilyGenerator]:
     return [
-        gauge("kube_persistentvolumeclaim_labels", "Kubernetes labels converted to Prometheus labels.",
-              metadata_map_rows("labels", "label", allow.labels), stable=True),
-        gauge("kube_persistentvolumeclaim_annotations", "Kubernetes annotations converted to Prometheus labels.",
-              metadata_map_rows("annotations", "annotation", allow.annotations)),
+        labels_family("kube_persistentvolumeclaim_labels", allow.labels, stable=True),
+        annotations_family("kube_persistentvolumeclaim_annotations", allow.annotations),
         gauge("kube_persistentvolumeclaim_info", "Information about persistent volume claim.", _info, stable=True),
         gauge("kube_persistentvolumeclaim_status_phase", "The phase the persistent volume claim is currently in.",
               _phase, stable=True),

@@ -12,6 +12,7 @@ from typing import Any
 
 from kube_state_exporter.metric import FamilyGenerator, Row, counter, gauge
 from kube_state_exporter.resources import Allowlists, ResourceSpec
+from kube_state_exporter.resources.kube_common import annotations_family, labels_family
 from kube_state_exporter.resources.util import (
     condition_state_rows,
     container_resource_rows,
@@ -20,7 +21,6 @@ from kube_state_exporter.resources.util import (
     ip_family,
     map_rows,
     meta,
-    metadata_map_rows,
     owner_rows,
     quantity_cores,
     quantity_value,
@@ -389,10 +389,8 @@ def families(allow: Allowlists) -> list[FamilyGenerator]:
               "state.", _state_flag(i, "waiting"), stable=True),
         gauge("kube_pod_init_container_status_waiting_reason", "Describes the reason the init container is currently "
               "in waiting state.", _state_reason(i, "state", "waiting")),
-        gauge("kube_pod_annotations", "Kubernetes annotations converted to Prometheus labels.",
-              metadata_map_rows("annotations", "annotation", allow.annotations)),
-        gauge("kube_pod_labels", "Kubernetes labels converted to Prometheus labels.",
-              metadata_map_rows("labels", "label", allow.labels), stable=True),
+        annotations_family("kube_pod_annotations", allow.annotations),
+        labels_family("kube_pod_labels", allow.labels, stable=True),
         gauge("kube_pod_overhead_cpu_cores", "The pod overhead in regards to cpu cores associated with running a pod.",
               _overhead("cpu")),
         gauge("kube_pod_overhead_memory_bytes", "The pod overhead in regards to memory associated with running a "

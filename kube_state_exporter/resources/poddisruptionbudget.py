@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from kube_state_exporter.metric import FamilyGenerator, gauge
 from kube_state_exporter.resources import Allowlists, ResourceSpec
-from kube_state_exporter.resources.kube_common import annotations_family, integer, labels_family
-from kube_state_exporter.resources.util import created, deletion_timestamp
+from kube_state_exporter.resources.kube_common import annotations_family, labels_family
+from kube_state_exporter.resources.util import created, deletion_timestamp, field
 
 
 def families(allow: Allowlists) -> list[FamilyGenerator]:
@@ -15,15 +15,15 @@ def families(allow: Allowlists) -> list[FamilyGenerator]:
         labels_family("kube_poddisruptionbudget_labels", allow.labels),
         gauge("kube_poddisruptionbudget_created", "Unix creation timestamp", created, stable=True),
         gauge("kube_poddisruptionbudget_status_current_healthy", "Current number of healthy pods",
-              integer("status", "currentHealthy"), stable=True),
+              field("status", "currentHealthy", default=0.0), stable=True),
         gauge("kube_poddisruptionbudget_status_desired_healthy", "Minimum desired number of healthy pods",
-              integer("status", "desiredHealthy"), stable=True),
+              field("status", "desiredHealthy", default=0.0), stable=True),
         gauge("kube_poddisruptionbudget_status_pod_disruptions_allowed", "Number of pod disruptions that are "
-              "currently allowed", integer("status", "disruptionsAllowed"), stable=True),
+              "currently allowed", field("status", "disruptionsAllowed", default=0.0), stable=True),
         gauge("kube_poddisruptionbudget_status_expected_pods", "Total number of pods counted by this disruption "
-              "budget", integer("status", "expectedPods"), stable=True),
+              "budget", field("status", "expectedPods", default=0.0), stable=True),
         gauge("kube_poddisruptionbudget_status_observed_generation", "Most recent generation observed when updating "
-              "this PDB status", integer("status", "observedGeneration"), stable=True),
+              "this PDB status", field("status", "observedGeneration", default=0.0), stable=True),
         gauge("kube_poddisruptionbudget_deletion_timestamp", "Unix deletion timestamp", deletion_timestamp),
     ]
 

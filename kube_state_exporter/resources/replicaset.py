@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from kube_state_exporter.metric import FamilyGenerator, gauge
 from kube_state_exporter.resources import Allowlists, ResourceSpec
+from kube_state_exporter.resources.kube_common import annotations_family, labels_family
 from kube_state_exporter.resources.util import (
     created,
     field,
-    metadata_map_rows,
     owner_rows,
 )
 
@@ -30,10 +30,8 @@ def families(allow: Allowlists) -> list[FamilyGenerator]:
         gauge("kube_replicaset_metadata_generation", "Sequence number representing a specific generation of the "
               "desired state.", field("metadata", "generation", default=0.0), stable=True),
         gauge("kube_replicaset_owner", "Information about the ReplicaSet's owner.", owner_rows, stable=True),
-        gauge("kube_replicaset_annotations", "Kubernetes annotations converted to Prometheus labels.",
-              metadata_map_rows("annotations", "annotation", allow.annotations)),
-        gauge("kube_replicaset_labels", "Kubernetes labels converted to Prometheus labels.",
-              metadata_map_rows("labels", "label", allow.labels), stable=True),
+        annotations_family("kube_replicaset_annotations", allow.annotations),
+        labels_family("kube_replicaset_labels", allow.labels, stable=True),
     ]
 
 

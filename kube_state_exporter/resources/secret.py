@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from kube_state_exporter.metric import FamilyGenerator, gauge
 from kube_state_exporter.resources import Allowlists, ResourceSpec
-from kube_state_exporter.resources.configmap import resource_version
-from kube_state_exporter.resources.util import created, metadata_map_rows, owner_rows
+from kube_state_exporter.resources.kube_common import annotations_family, labels_family, one, resource_version
+from kube_state_exporter.resources.util import created, owner_rows
 
 
 def families(allow: Allowlists) -> list[FamilyGenerator]:
     return [
-        gauge("kube_secret_info", "Information about secret.", lambda s: [((), (), 1.0)], stable=True),
+        gauge("kube_secret_info", "Information about secret.", one, stable=True),
         gauge("kube_secret_type", "Type about secret.",
               lambda s: [(("type",), (s.get("type", ""),), 1.0)], stable=True),
-        gauge("kube_secret_annotations", "Kubernetes annotations converted to Prometheus labels.",
-              metadata_map_rows("annotations", "annotation", allow.annotations)),
-        gauge("kube_secret_labels", "Kubernetes labels converted to Prometheus labels.",
-              metadata_map_rows("labels", "label", allow.labels), stable=True),
+        annotations_family("kube_secret_annotations", allow.annotations),
+        labels_family("kube_secret_labels", allow.labels, stable=True),
         gauge("kube_secret_created", "Unix creation timestamp", created, stable=True),
         gauge("kube_secret_metadata_resource_version", "Resource version representing a specific version of "
               "secret.", resource_version),

@@ -6,7 +6,8 @@ from typing import Any
 
 from kube_state_exporter.metric import FamilyGenerator, Row, gauge
 from kube_state_exporter.resources import Allowlists, ResourceSpec
-from kube_state_exporter.resources.util import created, deletion_timestamp, metadata_map_rows
+from kube_state_exporter.resources.kube_common import annotations_family, labels_family
+from kube_state_exporter.resources.util import created, deletion_timestamp
 
 
 def _info(service: dict[str, Any]) -> list[Row]:
@@ -22,10 +23,8 @@ def families(allow: Allowlists) -> list[FamilyGenerator]:
         gauge("kube_service_created", "Unix creation timestamp", created, stable=True),
         gauge("kube_service_spec_type", "Type about service.",
               lambda s: [(("type",), ((s.get("spec") or {}).get("type", ""),), 1.0)], stable=True),
-        gauge("kube_service_annotations", "Kubernetes annotations converted to Prometheus labels.",
-              metadata_map_rows("annotations", "annotation", allow.annotations)),
-        gauge("kube_service_labels", "Kubernetes labels converted to Prometheus labels.",
-              metadata_map_rows("labels", "label", allow.labels), stable=True),
+        annotations_family("kube_service_annotations", allow.annotations),
+        labels_family("kube_service_labels", allow.labels, stable=True),
         gauge("kube_service_spec_external_ip", "Service external ips. One series for each ip",
               lambda s: [(("external_ip",), (ip,), 1.0) for ip in (s.get("spec") or {}).get("externalIPs") or []],
               stable=True),

@@ -6,7 +6,8 @@ from typing import Any
 
 from kube_state_exporter.metric import FamilyGenerator, Row, gauge
 from kube_state_exporter.resources import Allowlists, ResourceSpec
-from kube_state_exporter.resources.util import created, deletion_timestamp, field, metadata_map_rows
+from kube_state_exporter.resources.kube_common import annotations_family, labels_family
+from kube_state_exporter.resources.util import created, deletion_timestamp, field
 
 
 def _ordinals_start(statefulset: dict[str, Any]) -> list[Row]:
@@ -47,10 +48,8 @@ def families(allow: Allowlists) -> list[FamilyGenerator]:
               stable=True),
         gauge("kube_statefulset_persistentvolumeclaim_retention_policy", "Count of retention policy for StatefulSet "
               "template PVCs", _retention_policy, stable=True),
-        gauge("kube_statefulset_annotations", "Kubernetes annotations converted to Prometheus labels.",
-              metadata_map_rows("annotations", "annotation", allow.annotations), stable=True),
-        gauge("kube_statefulset_labels", "Kubernetes labels converted to Prometheus labels.",
-              metadata_map_rows("labels", "label", allow.labels), stable=True),
+        annotations_family("kube_statefulset_annotations", allow.annotations, stable=True),
+        labels_family("kube_statefulset_labels", allow.labels, stable=True),
         gauge("kube_statefulset_status_current_revision", "Indicates the version of the StatefulSet used to "
               "generate Pods in the sequence [0,currentReplicas).",
               lambda s: [(("revision",), ((s.get("status") or {}).get("currentRevision", ""),), 1.0)], stable=True),

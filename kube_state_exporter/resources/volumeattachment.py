@@ -7,8 +7,8 @@ from typing import Any
 
 from kube_state_exporter.metric import FamilyGenerator, Row, gauge
 from kube_state_exporter.resources import Allowlists, ResourceSpec
-from kube_state_exporter.resources.kube_common import conflict_free_keys, labels_family
-from kube_state_exporter.resources.util import created
+from kube_state_exporter.resources.kube_common import labels_family
+from kube_state_exporter.resources.util import created, map_rows
 
 
 def _info(attachment: dict[str, Any]) -> list[Row]:
@@ -27,9 +27,7 @@ def _attached(attachment: dict[str, Any]) -> list[Row]:
 
 def _metadata(attachment: dict[str, Any]) -> list[Row]:
     """Every attachmentMetadata entry as a `metadata_<key>` label (keys converted as label keys are)."""
-    mapping = (attachment.get("status") or {}).get("attachmentMetadata") or {}
-    keys = sorted(mapping)
-    return [(tuple(conflict_free_keys(keys, "metadata")), tuple(mapping[k] for k in keys), 1.0)]
+    return map_rows((attachment.get("status") or {}).get("attachmentMetadata"), "metadata")
 
 
 def families(allow: Allowlists) -> list[FamilyGenerator]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from exporter_toolkit.families import counter
 from mysql_exporter.collector import register
-from mysql_exporter.collectors._userstat import userstat_enabled
+from mysql_exporter.collectors._userstat import table_statistics, userstat_enabled
 from mysql_exporter.db import DB
 
 QUERY = ("SELECT TABLE_SCHEMA, SUM(ROWS_READ), SUM(ROWS_CHANGED), SUM(ROWS_CHANGED_X_INDEXES) "
@@ -30,8 +30,4 @@ class SchemaStats:
         changed_x = counter("mysql_info_schema_schema_statistics_rows_changed_x_indexes_total",
                             "The number of rows changed in the schema, multiplied by the number of indexes changed.",
                             ["schema"])
-        for schema, rows_read, rows_changed, rows_changed_x in rows:
-            read.add_metric((schema,), float(rows_read))
-            changed.add_metric((schema,), float(rows_changed))
-            changed_x.add_metric((schema,), float(rows_changed_x))
-        return [read, changed, changed_x] if rows else []
+        return table_statistics(rows, read, changed, changed_x)

@@ -4,22 +4,15 @@ from __future__ import annotations
 
 from exporter_toolkit.families import gauge
 from node_exporter.collector import Context, register
-from node_exporter.options import device_filter, regex_option
+from node_exporter.options import device_filter, device_filter_options
 
 
-@register("arp", options=[
-    regex_option("--collector.arp.device-include", "arp_device_include", None,
-                 "Regexp of arp devices to include (mutually exclusive to device-exclude)."),
-    regex_option("--collector.arp.device-exclude", "arp_device_exclude", None,
-                 "Regexp of arp devices to exclude (mutually exclusive to device-include)."),
-])
+@register("arp", options=device_filter_options("arp", "arp devices"))
 class ArpCollector:
     def __init__(self, ctx: Context) -> None:
         self.paths = ctx.paths
-        # No default exclude: every device counts unless one of the two flags is given (an empty regexp as the
-        # default exclude would match every name, so it is never consulted).
-        include, exclude = ctx.options.get("arp_device_include"), ctx.options.get("arp_device_exclude")
-        self.ignored = device_filter(ctx.options, "arp", "") if include or exclude else (lambda _name: False)
+        # No default exclude: every device counts unless one of the two flags is given.
+        self.ignored = device_filter(ctx.options, "arp")
 
     def update(self):
         with open(self.paths.proc("net", "arp"), "rb") as handle:

@@ -16,11 +16,10 @@ import re
 import socket
 import struct
 
-import click
-
-from exporter_toolkit.families import Family, gauge, untyped
+from exporter_toolkit.families import gauge, untyped
 from node_exporter.collector import Context, NoDataError, register
-from node_exporter.options import regex_option
+from node_exporter.lazy_families import LazyFamilies
+from node_exporter.options import device_filter, device_filter_options, regex_option
 
 log = logging.getLogger("node_exporter")
 
@@ -108,42 +107,15 @@ class Ethtool:
         return fields[1], fields[2], fields[8]
 
 
-def _device_filter(options: dict):
-    include, exclude = options.get("ethtool_device_include"), options.get("ethtool_device_exclude")
-    if include is not None and exclude is not None:
-        raise click.UsageError("collector.ethtool: device-include and device-exclude are mutually exclusive")
-    if include is not None:
-        return lambda name: include.search(name) is None
-    if exclude is not None:
-        return lambda name: exclude.search(name) is not None
-    return lambda name: False
-
-
-class _Families:
-    """Families created on first use, kept in first-use order."""
-
-    def __init__(self) -> None:
-        self.by_name: dict[str, Family] = {}
-
-    def get(self, name: str, help_text: str, labels: list[str], kind=gauge) -> Family:
-        family = self.by_name.get(name)
-        if family is None:
-            family = self.by_name[name] = kind(name, help_text, labels)
-        return family
-
-
 @register("ethtool", default=False, options=[
-    regex_option("--collector.ethtool.device-include", "ethtool_device_include", None,
-                 "Regexp of ethtool devices to include (mutually exclusive to device-exclude)."),
-    regex_option("--collector.ethtool.device-exclude", "ethtool_device_exclude", None,
-                 "Regexp of ethtool devices to exclude (mutually exclusive to device-include)."),
+    *device_filter_options("ethtool", "ethtool devices"),
     regex_option("--collector.ethtool.metrics-include", "ethtool_metrics_include", ".*",
                  "Regexp of ethtool stats to include."),
 ])
 class EthtoolCollector:
     def __init__(self, ctx: Context) -> None:
         self.paths = ctx.paths
-        self.ignored = _device_filter(ctx.options)
+        self.ignored = device_filter(ctx.options, "ethtool")
         self.metrics = ctx.options.get("ethtool_metrics_include") or re.compile(".*")
         self.ethtool = Ethtool()
 
@@ -158,7 +130,7 @@ class EthtoolCollector:
             raise RuntimeError("no network devices found")
         return devices
 
-    def _link_modes(self, out: _Families, prefix: str, device: str, modes: int) -> None:
+    def _link_modes(self, out: LazyFamilies, prefix: str, device: str, modes: int) -> None:
         speed_help = {"supported": "Combination of speeds and features supported by network device",
                       "advertised": "Combination of speeds and features offered by network device"}[prefix]
         speed_name = {"supported": "node_network_supported_speed_bytes",
@@ -168,7 +140,7 @@ class EthtoolCollector:
                 out.get(speed_name, speed_help, ["device", "duplex", "mode"]).add_metric(
                     [device, duplex, f"{speed}base{phy}"], speed * 1000 * 1000 / 8)
 
-    def _capabilities(self, out: _Families, prefix: str, device: str, modes: int) -> None:
+    def _capabilities(self, out: LazyFamilies, prefix: str, device: str, modes: int) -> None:
         if prefix == "supported":
             rows = (("node_network_autonegotiate_supported", "If this port device supports autonegotiate",
                      AUTONEG_BIT),
@@ -185,7 +157,7 @@ class EthtoolCollector:
             out.get(name, help_text, ["device"]).add_metric([device], 1.0 if modes & (1 << bit) else 0.0)
 
     def update(self):
-        out = _Families()
+        out = LazyFamilies()
         info = gauge("node_ethtool_info", "A metric with a constant '1' value labeled by bus_info, device, driver, "
                      "expansion_rom_version, firmware_version, version.",
                      ["bus_info", "device", "driver", "expansion_rom_version", "firmware_version", "version"])
@@ -227,7 +199,7 @@ class EthtoolCollector:
         yield from ([info] if info.rows else [])
         yield from out.by_name.values()
 
-    def _stats(self, out: _Families, device: str, stats: dict[str, int]) -> None:
+    def _stats(self, out: LazyFamilies, device: str, stats: dict[str, int]) -> None:
         chosen: dict[str, str] = {}
         for stat in stats:
             if not self.metrics.search(stat):

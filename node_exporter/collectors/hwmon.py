@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 import re
 
-from exporter_toolkit.families import Family, counter, gauge
+from exporter_toolkit.families import counter, gauge
 from node_exporter.collector import Context, NoDataError, register
+from node_exporter.lazy_families import LazyFamilies
 from node_exporter.paths import go_valid_utf8
 
 SENSOR_FILE = re.compile(r"^(?P<type>[^0-9]+)(?P<id>[0-9]*)?(_(?P<property>.+))?$")
@@ -73,20 +74,6 @@ def _float(text: str) -> float | None:
         return None
 
 
-class _Families:
-    """Families created on first use, keyed by name, so each name keeps one HELP and type."""
-
-    def __init__(self) -> None:
-        self.by_name: dict[str, Family] = {}
-
-    def add(self, name: str, help_text: str, labels: list[str], values: list[str], value: float,
-            is_counter: bool = False) -> None:
-        family = self.by_name.get(name)
-        if family is None:
-            family = self.by_name[name] = (counter if is_counter else gauge)(name, help_text, labels=labels)
-        family.add_metric(values, value)
-
-
 def element_metric(sensor_type: str, element: str, name: str, value: float) -> tuple[str, str, float, bool]:
     """(metric, HELP, value, counter?) for one sensor element, with Go's unit rules."""
     if element in ("fault", "alarm"):
@@ -119,7 +106,7 @@ class HwmonCollector:
     def __init__(self, ctx: Context) -> None:
         self.paths = ctx.paths
 
-    def _chip(self, directory: str, out: _Families) -> None:
+    def _chip(self, directory: str, out: LazyFamilies) -> None:
         chip = chip_name(directory)
         raw_name = _read(os.path.join(directory, "name"))
         if raw_name:
@@ -164,7 +151,7 @@ class HwmonCollector:
                 if value is None:
                     continue
                 metric, help_text, scaled, is_counter = element_metric(sensor_type, element, name, value)
-                out.add(metric, help_text, LABELS, labels, scaled, is_counter)
+                out.add(metric, help_text, LABELS, labels, scaled, counter if is_counter else gauge)
 
     def update(self):
         root = self.paths.sys("class", "hwmon")
@@ -172,7 +159,7 @@ class HwmonCollector:
             entries = sorted(os.listdir(root))
         except FileNotFoundError as exc:
             raise NoDataError("hwmon directory does not exist") from exc
-        out = _Families()
+        out = LazyFamilies()
         for entry in entries:
             directory = os.path.join(root, entry)
             if os.path.isdir(directory):

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from exporter_toolkit.families import counter
-from node_exporter.collector import Context, NoDataError, register
-from node_exporter.nfs_stats import CLIENT_V4_METHODS, V2_METHODS, V3_METHODS, integers, parse_lines, procedures
-from node_exporter.paths import read_text
+from node_exporter.collector import Context, register
+from node_exporter.nfs_stats import CLIENT_V4_METHODS, V2_METHODS, V3_METHODS, add_requests, integers, read_stats
 
 
 @register("nfs")
@@ -14,20 +13,14 @@ class NfsCollector:
         self.paths = ctx.paths
 
     def update(self):
-        try:
-            text = read_text(self.paths.proc("net", "rpc", "nfs"))
-        except FileNotFoundError as exc:
-            raise NoDataError(f"not collecting NFS metrics: {exc}") from exc
-        lines = parse_lines(text)
+        lines = read_stats(self.paths, "nfs", "NFS")
         _, udp, tcp, connections = integers(lines.get("net", ["0"] * 4), "net", 4)
         rpcs, retransmissions, refreshes = integers(lines.get("rpc", ["0"] * 3), "rpc", 3)
         requests = counter("node_nfs_requests_total", "Number of NFS procedures invoked.", ["proto", "method"])
         for keyword, proto, methods, minimum, pad in (("proc2", "2", V2_METHODS, 18, False),
                                                      ("proc3", "3", V3_METHODS, 22, False),
                                                      ("proc4", "4", CLIENT_V4_METHODS, 0, True)):
-            counts = procedures(lines[keyword], keyword, methods, minimum, pad) if keyword in lines else {}
-            for method in methods:
-                requests.add_metric([proto, method], counts.get(method, 0))
+            add_requests(requests, lines, keyword, proto, methods, minimum, pad=pad)
         packets = counter("node_nfs_packets_total", "Total NFSd network packets (sent+received) by protocol type.",
                           ["protocol"])
         packets.add_metric(["udp"], udp)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from exporter_toolkit.families import counter, gauge
-from node_exporter.collector import Context, NoDataError, register
-from node_exporter.nfs_stats import SERVER_V4_OPS, V2_METHODS, V3_METHODS, integers, parse_lines, procedures
-from node_exporter.paths import read_text
+from node_exporter.collector import Context, register
+from node_exporter.nfs_stats import SERVER_V4_OPS, V2_METHODS, V3_METHODS, add_requests, integers, read_stats
 
 # The server omits Null for v2/v3 and the unused/placeholder v4 operations, as the Go exporter does.
 V2_REPORTED = V2_METHODS[1:]
@@ -22,11 +21,7 @@ class NfsdCollector:
         self.paths = ctx.paths
 
     def update(self):
-        try:
-            text = read_text(self.paths.proc("net", "rpc", "nfsd"))
-        except FileNotFoundError as exc:
-            raise NoDataError(f"not collecting NFSd metrics: {exc}") from exc
-        lines = parse_lines(text)
+        lines = read_stats(self.paths, "nfsd", "NFSd")
         zeros = ["0"] * 12
         hits, misses, nocache = integers(lines.get("rc", zeros[:3]), "rc", 3)
         stale = integers(lines.get("fh", zeros[:5]), "fh", 5)[0]
@@ -66,7 +61,5 @@ class NfsdCollector:
         for keyword, proto, methods, reported, minimum in (("proc2", "2", V2_METHODS, V2_REPORTED, 18),
                                                            ("proc3", "3", V3_METHODS, V3_REPORTED, 22),
                                                            ("proc4ops", "4", SERVER_V4_OPS, V4_REPORTED, 39)):
-            counts = procedures(lines[keyword], keyword, methods, minimum) if keyword in lines else {}
-            for method in reported:
-                requests.add_metric([proto, method], counts.get(method, 0))
+            add_requests(requests, lines, keyword, proto, methods, minimum, reported)
         yield requests

@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from kube_state_exporter.resources import DEFAULT_RESOURCES, RESOURCES, Allowlists
-from kube_state_exporter.resources.kube_common import conflict_free_keys, milli_quantity, whole_quantity
+from kube_state_exporter.resources.kube_common import milli_quantity, whole_quantity
 from kube_state_exporter.store import MetricsStore, write
 from testbed.harness import free_port, start_daemon, wait_for
 from tests.conftest import IN_CI, REPO
@@ -93,11 +93,25 @@ def test_quantities_round_up_as_ksm_reads_them(text, milli, whole):
     assert whole_quantity(text) == whole
 
 
-def test_colliding_keys_all_get_a_conflict_suffix():
-    # KSM v2.20 (checked against the binary): fooBar, foo_bar and foo-bar all become metadata_foo_bar_conflictN.
-    keys = sorted(["fooBar", "foo_bar", "foo-bar", "a"])
-    assert conflict_free_keys(keys, "metadata") == [
-        "metadata_a", "metadata_foo_bar_conflict1", "metadata_foo_bar_conflict2", "metadata_foo_bar_conflict3"]
+@pytest.mark.parametrize("version", ["12", " 7", "1_0", "inf", "abc"])
+def test_resource_version_reads_as_the_configmaps_does(version):
+    # KSM reads every metadata.resourceVersion with one function (resourceVersionMetric, Go's ParseFloat); the
+    # configmap's reading is checked against the real binary in tests/integration/test_kube_ksm_edge_cases.py.
+    def values(resource: str, family: str) -> list[str]:
+        obj = {"metadata": {"name": "a", "namespace": "n", "resourceVersion": version}}
+        return [line.rsplit(" ", 1)[1] for line in lines_of(render(resource, [obj]), family)]
+
+    expected = values("configmaps", "kube_configmap_metadata_resource_version")
+    for resource, family in (("roles", "kube_role_metadata_resource_version"),
+                             ("clusterroles", "kube_clusterrole_metadata_resource_version"),
+                             ("rolebindings", "kube_rolebinding_metadata_resource_version"),
+                             ("clusterrolebindings", "kube_clusterrolebinding_metadata_resource_version"),
+                             ("ingresses", "kube_ingress_metadata_resource_version"),
+                             ("mutatingwebhookconfigurations",
+                              "kube_mutatingwebhookconfiguration_metadata_resource_version"),
+                             ("validatingwebhookconfigurations",
+                              "kube_validatingwebhookconfiguration_metadata_resource_version")):
+        assert values(resource, family) == expected, resource
 
 
 def test_volumeattachment_labels_ignore_the_allowlist():

@@ -144,6 +144,10 @@ def test_allowlist_wildcards():
 def test_colliding_keys_all_get_a_conflict_suffix():
     assert prometheus_label_keys(["A", "a-b", "a_b", "teamName"], "label") == [
         "label_a", "label_a_b_conflict1", "label_a_b_conflict2", "label_team_name"]
+    # VolumeAttachment's metadata_<key> labels too: fooBar, foo_bar and foo-bar all become metadata_foo_bar_conflictN.
+    keys = sorted(["fooBar", "foo_bar", "foo-bar", "a"])
+    assert prometheus_label_keys(keys, "metadata") == [
+        "metadata_a", "metadata_foo_bar_conflict1", "metadata_foo_bar_conflict2", "metadata_foo_bar_conflict3"]
 
 
 # --- workload specifics --------------------------------------------------------------------------------------------

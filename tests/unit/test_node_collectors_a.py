@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from exporter_toolkit.exposition import render_text
-from node_exporter.collector import Context, NoDataError, NodeCollector
+from node_exporter.collector import NoDataError
 from node_exporter.collectors.arp import ArpCollector
 from node_exporter.collectors.bcache import BcacheCollector, dehumanize
 from node_exporter.collectors.bonding import BondingCollector
@@ -36,37 +33,8 @@ from node_exporter.collectors.mdadm import MdadmCollector
 from node_exporter.collectors.meminfo_numa import MeminfoNumaCollector
 from node_exporter.collectors.pressure import PressureCollector
 from node_exporter.collectors.stat import StatCollector
-from node_exporter.paths import Paths, go_valid_utf8, read_opt_text
-
-
-def write(root: Path, relative: str, text: str | bytes) -> Path:
-    path = root / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text)
-    return path
-
-
-def make(cls, root: Path, **options):
-    paths = Paths(procfs=str(root / "proc"), sysfs=str(root / "sys"), rootfs=str(root),
-                  udev_data=str(root / "udev"))
-    return cls(Context(paths=paths, options=options))
-
-
-def samples(families) -> dict[tuple, float]:
-    """{(sample name, label values...): value} for the families one update() returns."""
-    return {(f.sample_name, *values): value for f in families for values, value in f.rows}
-
-
-def names(families) -> set[str]:
-    return {f.sample_name for f in families}
-
-
-def scrape(collectors: dict) -> dict[tuple, float]:
-    return samples(NodeCollector(collectors).collect())
-
+from node_exporter.paths import go_valid_utf8, read_opt_text
+from tests.unit.node_helpers import make, names, run_exporter, samples, scrape, write
 
 # arp -----------------------------------------------------------------------------------------------------------
 
@@ -373,8 +341,7 @@ def test_ipvs_absent_is_no_data(tmp_path):
     (["--collector.arp.device-exclude=[x"], "invalid regular expression"),
 ])
 def test_bad_part_a_flags_exit_2_with_one_line(args, message):
-    result = subprocess.run([sys.executable, "-m", "node_exporter", "--web.listen-address=127.0.0.1:0", *args],
-                            capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    result = run_exporter(*args)
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], result.stderr

@@ -7,14 +7,11 @@ import base64
 import json
 import re
 import struct
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from node_exporter import netlink
-from node_exporter.collector import Context, NoDataError, NodeCollector
+from node_exporter.collector import NoDataError
 from node_exporter.collectors import wifi
 from node_exporter.collectors.mountstats import MountstatsCollector
 from node_exporter.collectors.nfs import NfsCollector
@@ -36,42 +33,7 @@ from node_exporter.collectors.wifi import WifiCollector
 from node_exporter.collectors.xfs import XfsCollector
 from node_exporter.collectors.zfs import ZfsCollector
 from node_exporter.collectors.zoneinfo import ZoneinfoCollector
-from node_exporter.paths import Paths
-
-
-def write(root: Path, relative: str, text: str | bytes) -> Path:
-    path = root / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text)
-    return path
-
-
-def make(cls, root: Path, **options):
-    paths = Paths(procfs=str(root / "proc"), sysfs=str(root / "sys"), rootfs=str(root), udev_data=str(root / "udev"))
-    return cls(Context(paths=paths, options=options))
-
-
-def samples(families) -> dict[tuple, float]:
-    """{(sample name, label values...): value}; plain prometheus_client metrics (variable labels) included."""
-    found = {}
-    for family in families:
-        if hasattr(family, "rows"):
-            found.update({(family.sample_name, *values): value for values, value in family.rows})
-        else:
-            found.update({(s.name, *sorted(s.labels.items())): s.value for s in family.samples})
-    return found
-
-
-def names(families) -> set[str]:
-    return {f.name for f in families}
-
-
-def scrape(collectors: dict) -> dict[tuple, float]:
-    return samples(NodeCollector(collectors).collect())
-
+from tests.unit.node_helpers import make, run_exporter, samples, scrape, write
 
 # mountstats ----------------------------------------------------------------------------------------------------
 
@@ -433,8 +395,7 @@ def test_zoneinfo_protection_arrays_and_unparsable_values(tmp_path):
     (["--collector.powersupply.ignored-supplies=(x"], "invalid regular expression"),
 ])
 def test_bad_part_b_flags_exit_2_with_one_line(args, message):
-    result = subprocess.run([sys.executable, "-m", "node_exporter", "--web.listen-address=127.0.0.1:0", *args],
-                            capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    result = run_exporter(*args)
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], result.stderr

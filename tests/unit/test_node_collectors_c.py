@@ -9,8 +9,6 @@ import errno
 import os
 import socket
 import struct
-import subprocess
-import sys
 
 import pytest
 
@@ -38,6 +36,7 @@ from tests.node_fakes import (
     write_amdgpu_card,
     write_runit_service,
 )
+from tests.unit.node_helpers import run_exporter
 
 
 def collect(collector) -> dict[str, dict]:
@@ -51,11 +50,6 @@ def collect(collector) -> dict[str, dict]:
 
 def value(families: dict, metric: str, /, **labels) -> float:
     return families[metric]["rows"][tuple(sorted(labels.items()))]
-
-
-def exit_line(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "node_exporter", "--web.listen-address=127.0.0.1:0", *args],
-                          capture_output=True, text=True, timeout=60)
 
 
 # --- timex -------------------------------------------------------------------------------------------------------
@@ -281,7 +275,7 @@ def test_ntp_durations_parse_as_go():
     (["--collector.perf", "--collector.perf.tracepoint=sched"], "invalid tracepoint config"),
 ])
 def test_bad_collector_flags_exit_2_with_one_line(args, message):
-    result = exit_line(*args)
+    result = run_exporter(*args)
     assert result.returncode == 2, result.stderr
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
 
