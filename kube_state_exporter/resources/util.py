@@ -92,7 +92,7 @@ def parse_quantity(text: str | int | float) -> Decimal:
         raise ValueError(f"invalid quantity {text!r}")
     number, suffix = match.groups()
     try:
-        if suffix and len(suffix) > 1 and suffix[0] in "eE":
+        if suffix and suffix not in _SUFFIX:  # a decimal exponent ("e3"), not the binary suffix "Ei"
             return Decimal(number) * Decimal(10) ** int(suffix[1:])
         return Decimal(number) * _SUFFIX[suffix]
     except (InvalidOperation, OverflowError) as exc:

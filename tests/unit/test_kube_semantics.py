@@ -213,3 +213,10 @@ CORE = ("configmaps", "cronjobs", "daemonsets", "deployments", "jobs", "namespac
 def test_nodeselectors_is_ksms_only_opt_in_family_here():
     opt_in = {g.name for name in CORE for g in RESOURCES[name].families(Allowlists()) if g.opt_in}
     assert opt_in == {"kube_pod_nodeselectors"}
+
+
+def test_binary_exa_suffix_is_not_read_as_an_exponent():
+    from kube_state_exporter.resources.util import parse_quantity
+
+    assert parse_quantity("1Ei") == 2**60 and parse_quantity("2Ei") == 2**61
+    assert parse_quantity("1e3") == parse_quantity("1E3") == 1000 and parse_quantity("1E") == 10**18
