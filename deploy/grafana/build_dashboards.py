@@ -773,9 +773,10 @@ APP = Dashboard(
                   (q(f"histogram_quantile(0.9, sum by (le) (rate(http_request_duration_seconds_bucket{{{A}}}"
                      "[$__rate_interval])))"),),
                   "Objective: under 250 ms.", width=6, height=5, thresholds=red_from(LATENCY_OBJECTIVE_SECONDS)),
-            Panel("stat", "Requests in flight (average)", "short",
-                  (q(f"sum(rate(http_request_duration_seconds_sum{{{A}}}[$__rate_interval]))"),),
-                  "Time spent serving per second = mean concurrent requests (Little's law).", width=6, height=5),
+            Panel("stat", "Requests in flight", "short",
+                  (q(f"sum(http_requests_in_progress{{{A}}})"),),
+                  "Requests being served at the last scrape (http_requests_in_progress, summed over workers).",
+                  width=6, height=5),
         )),
         Row("Rate", (
             Panel("timeseries", "Requests by route", "reqps",
@@ -812,10 +813,10 @@ APP = Dashboard(
                      "{{route}}"),),
                   "The line is the objective: 90%.", width=12, thresholds=(("red", None), ("green", 0.9)),
                   threshold_lines=True, minimum=0, maximum=1),
-            Panel("timeseries", "Requests in flight by route (average)", "short",
-                  (q(f"sum by (route) (rate(http_request_duration_seconds_sum{{{A}}}[$__rate_interval]))",
-                     "{{route}}"),),
-                  "Mean concurrent requests: seconds spent serving per second (Little's law).", width=12),
+            Panel("timeseries", "Requests in flight by route", "short",
+                  (q(f"sum by (route) (http_requests_in_progress{{{A}}})", "{{route}}"),),
+                  "Requests being served at each scrape, by the route template known when they started "
+                  "(http_requests_in_progress).", width=12),
         )),
         Row("The demo app's own metrics", (
             Panel("timeseries", "Logins by result", "ops",

@@ -1,10 +1,12 @@
 """A real WSGI app (Flask under gunicorn, several recycled workers, multiprocess mode) and a real ASGI app
 (Starlette under uvicorn), driven over HTTP and scraped by a real Prometheus; PromQL returns the expected
-rates and quantiles, and one scrape of the WSGI app sums every worker, dead ones included."""
+rates and quantiles, and one scrape of the WSGI app sums every worker, dead ones included; requests held open
+on gunicorn workers are in flight in every scrape until they end or their worker is killed."""
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -12,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from testbed.harness import free_port, start_daemon
+from testbed.harness import free_port, start_daemon, wait_for
 from tests.conftest import REPO
 from tests.exposition import samples
 from tests.prometheus import query, running_prometheus, wait_for_series
@@ -105,3 +107,57 @@ def test_prometheus_promql_over_both_apps(tmp_path, wsgi_app, asgi_app):
         assert {series["metric"]["result"] for series in logins} == {"success", "failure"}
         routes = query(prometheus, 'count by (route) (http_requests_total{job="asgi"})')
         assert {series["metric"]["route"] for series in routes} == {"/items/{item_id}", "/fail"}
+
+
+IN_FLIGHT = ("http_requests_in_progress", (("method", "GET"), ("route", "/exports/<int:export_id>")))
+
+
+def test_requests_in_flight_under_gunicorn_sum_workers_and_forget_a_killed_one(tmp_path):
+    """Streamed responses held open on two gunicorn workers: a scrape answered by a third sums both; a worker
+    killed mid-request stops counting its requests; a released stream ends at 0."""
+    multiproc = tmp_path / "multiproc"
+    multiproc.mkdir()
+    release = tmp_path / "release"
+    port = free_port()
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(multiproc), "PYTHONPATH": str(REPO),
+           "INFLIGHT_RELEASE": str(release)}
+    daemon = start_daemon("gunicorn", [sys.executable, "-m", "gunicorn", "-w", "3",
+                                       "-c", str(REPO / "tests" / "apps" / "gunicorn_conf.py"),
+                                       "-b", f"127.0.0.1:{port}", "tests.apps.inflight_app:app"],
+                          port, str(tmp_path / "gunicorn.log"), ready_path="/healthz", env=env)
+    streams, lines = [], {}
+    try:
+        def in_flight() -> float:
+            text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+            return samples(text).get(IN_FLIGHT, 0.0)
+
+        # A sync worker streaming a response accepts nothing else: two streams hold two of the three workers,
+        # the third answers the scrapes, which sum the other two.
+        for _ in range(2):
+            stream = requests.get(f"http://127.0.0.1:{port}/exports/{len(streams)}", stream=True, timeout=30)
+            lines[stream] = stream.iter_lines()
+            assert next(lines[stream]) == f"export {len(streams)}".encode()  # it is being served
+            streams.append(stream)
+        assert len({stream.headers["X-Worker-Pid"] for stream in streams}) == 2
+        assert in_flight() == len(streams)  # answered by the idle worker, whose own count is 0
+
+        victim = int(streams[0].headers["X-Worker-Pid"])
+        survivors = [stream for stream in streams if int(stream.headers["X-Worker-Pid"]) != victim]
+        os.kill(victim, signal.SIGKILL)  # no clean-up in the worker: its requests simply stop
+        wait_for(lambda: in_flight() == len(survivors), timeout=30, what="the killed worker's requests gone")
+        assert not (multiproc / f"gauge_livesum_{victim}.db").exists()
+
+        release.touch()
+        for stream in survivors:
+            assert list(lines[stream]) == [b"done"]
+            stream.close()
+        wait_for(lambda: in_flight() == 0.0, timeout=30, what="no request in flight")
+        text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+        completed = samples(text)[("http_requests_total", (("method", "GET"), ("route", "/exports/<int:export_id>"),
+                                                           ("status", "200")))]
+        assert completed == len(survivors)  # the killed worker's requests never completed
+    finally:
+        release.touch()
+        for stream in streams:
+            stream.close()
+        daemon.stop()

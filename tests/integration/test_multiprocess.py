@@ -77,3 +77,77 @@ def test_live_workers_are_never_folded(directory, monkeypatch):
         wait_for(lambda: scrape(directory, monkeypatch)[("jobs_total", ())] == 5.0, what="live + folded sum")
     finally:
         live.communicate(b"", timeout=30)
+
+
+HOLDING = """
+import sys
+from app_instrumentation import WSGIMetricsMiddleware
+
+def app(environ, start_response):
+    start_response("200 OK", [])
+    yield b"streaming"
+
+wrapped = WSGIMetricsMiddleware(app, routes=["/export/{{id}}"])
+held = [wrapped({{"PATH_INFO": f"/export/{{i}}", "REQUEST_METHOD": "GET"}}, lambda status, headers: None)
+        for i in range({n})]
+print("holding", flush=True)
+sys.stdin.readline()  # a line: close the held requests; end of input: exit with them still open
+for body in held:
+    b"".join(body)
+    body.close()
+print("closed", flush=True)
+sys.stdin.readline()
+"""
+
+
+def holding_worker(directory: str, requests_open: int) -> subprocess.Popen:
+    """A worker process with `requests_open` streamed WSGI responses in flight, left open until told."""
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": directory, "PYTHONPATH": str(REPO)}
+    worker = subprocess.Popen([sys.executable, "-c", HOLDING.format(n=requests_open)], env=env,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert worker.stdout.readline() == "holding\n"
+    return worker
+
+
+IN_FLIGHT = ("http_requests_in_progress", (("method", "GET"), ("route", "/export/{id}")))
+
+
+def test_requests_in_flight_sum_live_workers_and_a_killed_worker_disappears(directory, monkeypatch):
+    first = holding_worker(directory, requests_open=2)
+    second = holding_worker(directory, requests_open=3)
+    try:
+        assert scrape(directory, monkeypatch)[IN_FLIGHT] == 5.0
+        # Killed without any clean-up (no child_exit, no close): its requests are not in flight any more.
+        second.kill()
+        second.wait(timeout=30)
+        assert os.path.exists(os.path.join(directory, f"gauge_livesum_{second.pid}.db"))
+        values = scrape(directory, monkeypatch)
+        assert values[IN_FLIGHT] == 2.0
+        assert not os.path.exists(os.path.join(directory, f"gauge_livesum_{second.pid}.db"))
+        # The live worker's requests end normally: its gauge goes back to 0 and stays in the scrape.
+        first.stdin.write("\n")
+        first.stdin.flush()
+        assert first.stdout.readline() == "closed\n"
+        values = scrape(directory, monkeypatch)
+        assert values[IN_FLIGHT] == 0.0
+        assert values[("http_requests_total", (("method", "GET"), ("route", "/export/{id}"), ("status", "200")))] == 2
+    finally:
+        for worker in (first, second):
+            if worker.poll() is None:
+                worker.communicate("", timeout=30)
+
+
+def test_mark_process_dead_removes_live_gauges_and_folds_the_rest(directory, monkeypatch):
+    from app_instrumentation.multiprocess import mark_process_dead
+
+    worker = holding_worker(directory, requests_open=1)
+    worker.stdin.write("\n")
+    worker.stdin.flush()
+    assert worker.stdout.readline() == "closed\n"
+    worker.communicate("", timeout=30)  # exits after one request completed
+    mark_process_dead(worker.pid, directory)  # what gunicorn's child_exit hook calls
+    assert sorted(f for f in os.listdir(directory) if f.endswith(".db")) == ["counter_archive.db",
+                                                                          "histogram_archive.db"]
+    values = scrape(directory, monkeypatch)
+    assert IN_FLIGHT not in values
+    assert values[("http_requests_total", (("method", "GET"), ("route", "/export/{id}"), ("status", "200")))] == 1

@@ -146,6 +146,10 @@ class Instrument:
     def incrementer(self, values: Sequence[str] = ()):
         return _Fast.counter_inc(self.child(values))
 
+    def adder(self, values: Sequence[str] = ()):
+        """A gauge child's `add(amount)`, negative amounts included (a gauge's inc and dec are both one add)."""
+        return _Fast.counter_inc(self.child(values))
+
     def observer(self, values: Sequence[str] = ()):
         return _Fast.histogram_observe(self.child(values))
 

@@ -7,6 +7,13 @@ type and removed. Sums are preserved exactly, so counters never go backwards. Fo
 exclusive and a shared lock on one lock file, so a scrape never sees a worker counted twice or not at all.
 Live workers never touch archives or dead files, so they need no lock.
 
+Gauges in a `live*` mode (`livesum`, `liveall`, `livemax`, `livemin`, `livemostrecent`; the middleware's
+`http_requests_in_progress` is `livesum`) describe running processes only: a dead worker's files of those
+are removed, not folded, at the same moments and under the same lock. prometheus_client removes them only
+when `mark_process_dead` is called, so a worker killed without the hook (OOM, SIGKILL) would otherwise be
+summed into the scrape forever, e.g. as requests stuck in flight. Other gauge modes (`all`, `sum`, `max`,
+`min`, `mostrecent`) deliberately include dead workers and are left as prometheus_client keeps them.
+
 Gunicorn: `child_exit = app_instrumentation.multiprocess.child_exit` in gunicorn.conf.py; a scrape also folds
 the files of any worker that is no longer alive, so a missed hook costs nothing.
 """
@@ -25,7 +32,9 @@ from prometheus_client import multiprocess as upstream
 from prometheus_client.mmap_dict import MmapedDict
 
 FOLDABLE = ("counter", "histogram", "summary")
-_WORKER_FILE = re.compile(r"^(counter|histogram|summary)_(\d+)\.db$")
+LIVE_GAUGE_MODES = ("livesum", "liveall", "livemax", "livemin", "livemostrecent")
+_WORKER_FILE = re.compile(r"^(counter|histogram|summary|gauge_(?:livesum|liveall|livemax|livemin|livemostrecent))"
+                          r"_(\d+)\.db$")
 LOCK_NAME = ".app_instrumentation.lock"
 
 
@@ -58,6 +67,9 @@ def _fold(path: str, kind: str, pid: int) -> None:
     source = os.path.join(path, f"{kind}_{pid}.db")
     if not os.path.exists(source):
         return
+    if kind.startswith("gauge_"):  # a live gauge: the value of a process that no longer runs is no value
+        os.remove(source)
+        return
     dead = MmapedDict(source, read_mode=True)
     try:
         entries = list(dead.read_all_values())
@@ -74,7 +86,8 @@ def _fold(path: str, kind: str, pid: int) -> None:
 
 
 def fold_dead_workers(path: str | None = None, pids: set[int] | None = None) -> int:
-    """Fold the files of the given pids (or of every worker no longer alive); returns how many were folded."""
+    """Fold the files of the given pids (or of every worker no longer alive), removing their live gauges;
+    returns how many files were folded or removed."""
     path = path or directory()
     if not path:
         return 0
@@ -94,11 +107,11 @@ def fold_dead_workers(path: str | None = None, pids: set[int] | None = None) -> 
 
 
 def mark_process_dead(pid: int, path: str | None = None) -> None:
-    """prometheus_client's clean-up of a dead worker's live gauges, then the fold of its other files."""
+    """prometheus_client's `mark_process_dead` (the dead worker's live gauges removed) plus the fold of its
+    counters, histograms and summaries, all under the lock."""
     path = path or directory()
     if not path:
         return
-    upstream.mark_process_dead(pid, path)
     fold_dead_workers(path, {pid})
 
 
