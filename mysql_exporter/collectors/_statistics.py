@@ -16,7 +16,7 @@ def scrape_statistics(db: DB, query: str, label: str, columns: Columns, unknown_
     families: dict[str, Family] = {}
     for column in names[1:]:
         known = columns.get(column)
-        if known is None:
+        if known is None:  # a column this server adds: the name comes from the data
             families[column] = untyped(unknown_prefix + column.lower(), f"Unsupported metric from column {column}",
                                        [label])
         else:

@@ -16,7 +16,7 @@ def tokudb_metric_name(key: str) -> str:
     name = key.lower()
     for old, new in _REPLACEMENTS:
         name = name.replace(old, new)
-    return "mysql_engine_tokudb_" + name
+    return "mysql_engine_tokudb_" + name  # the names come from the data: SHOW ENGINE TOKUDB STATUS keys
 
 
 @register("engine_tokudb_status", default=False, help="Collect from SHOW ENGINE TOKUDB STATUS")

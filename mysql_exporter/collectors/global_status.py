@@ -46,7 +46,7 @@ class GlobalStatus:
                 continue
             key = metric_name(name)
             match = GROUPED.match(key)
-            if match is None:
+            if match is None:  # the names come from the data: the server's status variables
                 yield untyped(f"mysql_global_status_{key}", GENERIC_HELP, value=value)
                 continue
             group, rest = match.groups()

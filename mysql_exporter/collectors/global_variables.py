@@ -35,7 +35,7 @@ class GlobalVariables:
         for name, raw in rows:
             key = metric_name(name)
             value = parse_status(raw)
-            if value is not None:
+            if value is not None:  # the names come from the data: the server's variables
                 yield gauge(f"mysql_global_variables_{key}", "Generic gauge metric from SHOW GLOBAL VARIABLES.",
                             value=value)
             elif key in text:

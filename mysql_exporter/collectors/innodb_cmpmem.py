@@ -8,12 +8,17 @@ from mysql_exporter.db import DB
 
 QUERY = ("SELECT page_size, buffer_pool_instance, pages_used, pages_free, relocation_ops, relocation_time "
          "FROM information_schema.innodb_cmpmem")
+# (metric, HELP, scale) in the order of the query's value columns.
 COLUMNS = (
-    ("pages_used_total", "Number of blocks of the size PAGE_SIZE that are currently in use.", 1.0),
-    ("pages_free_total", "Number of blocks of the size PAGE_SIZE that are currently available for allocation.", 1.0),
-    ("relocation_ops_total", "Number of times a block of the size PAGE_SIZE has been relocated.", 1.0),
+    ("mysql_info_schema_innodb_cmpmem_pages_used_total",
+     "Number of blocks of the size PAGE_SIZE that are currently in use.", 1.0),
+    ("mysql_info_schema_innodb_cmpmem_pages_free_total",
+     "Number of blocks of the size PAGE_SIZE that are currently available for allocation.", 1.0),
+    ("mysql_info_schema_innodb_cmpmem_relocation_ops_total",
+     "Number of times a block of the size PAGE_SIZE has been relocated.", 1.0),
     # The server's column is documented in microseconds; mysqld_exporter divides it by 1000, and so do we.
-    ("relocation_time_seconds_total", "Total time in seconds spent in relocating blocks.", 0.001),
+    ("mysql_info_schema_innodb_cmpmem_relocation_time_seconds_total",
+     "Total time in seconds spent in relocating blocks.", 0.001),
 )
 
 
@@ -26,8 +31,8 @@ class InnodbCmpMem:
 
     def scrape(self, db: DB):
         _, rows = db.query(QUERY)
-        families = [(counter(f"mysql_info_schema_innodb_cmpmem_{name}", help_text, ["page_size", "buffer_pool"]),
-                     scale) for name, help_text, scale in COLUMNS]
+        families = [(counter(name, help_text, ["page_size", "buffer_pool"]), scale)
+                    for name, help_text, scale in COLUMNS]
         for page_size, buffer_pool, *values in rows:
             for (family, scale), value in zip(families, values, strict=True):
                 family.add_metric([page_size, buffer_pool], float(value) * scale)

@@ -55,7 +55,7 @@ class InnodbMetrics:
                     elif state != "total":
                         pool_pages.add_metric([state], value)
                     continue
-            metric = f"mysql_info_schema_innodb_metrics_{subsystem}_{name}"
+            metric = f"mysql_info_schema_innodb_metrics_{subsystem}_{name}"  # the names come from the table's rows
             if kind in ("counter", "status_counter"):
                 yield counter(metric + "_total", comment or "", value=value)
             else:

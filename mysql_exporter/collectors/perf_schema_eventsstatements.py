@@ -19,20 +19,26 @@ SELECT IFNULL(SCHEMA_NAME, 'NONE'), DIGEST, LEFT(DIGEST_TEXT, {text_limit}), COU
  ORDER BY SUM_TIMER_WAIT DESC
  LIMIT {limit}
 """
-# (suffix, HELP, scale) in the order of the query's value columns.
+# (metric, HELP, scale) in the order of the query's value columns.
 COLUMNS = (
-    ("total", "The total count of events statements by digest.", 1.0),
-    ("seconds_total", "The total time of events statements by digest.", 1e-12),
-    ("errors_total", "The errors of events statements by digest.", 1.0),
-    ("warnings_total", "The warnings of events statements by digest.", 1.0),
-    ("rows_affected_total", "The total rows affected of events statements by digest.", 1.0),
-    ("rows_sent_total", "The total rows sent of events statements by digest.", 1.0),
-    ("rows_examined_total", "The total rows examined of events statements by digest.", 1.0),
-    ("tmp_disk_tables_total", "The total tmp disk tables of events statements by digest.", 1.0),
-    ("tmp_tables_total", "The total tmp tables of events statements by digest.", 1.0),
-    ("sort_merge_passes_total", "The total number of merge passes by the sort algorithm performed by digest.", 1.0),
-    ("sort_rows_total", "The total number of sorted rows by digest.", 1.0),
-    ("no_index_used_total", "The total number of statements that used full table scans by digest.", 1.0),
+    ("mysql_perf_schema_events_statements_total", "The total count of events statements by digest.", 1.0),
+    ("mysql_perf_schema_events_statements_seconds_total", "The total time of events statements by digest.", 1e-12),
+    ("mysql_perf_schema_events_statements_errors_total", "The errors of events statements by digest.", 1.0),
+    ("mysql_perf_schema_events_statements_warnings_total", "The warnings of events statements by digest.", 1.0),
+    ("mysql_perf_schema_events_statements_rows_affected_total",
+     "The total rows affected of events statements by digest.", 1.0),
+    ("mysql_perf_schema_events_statements_rows_sent_total", "The total rows sent of events statements by digest.", 1.0),
+    ("mysql_perf_schema_events_statements_rows_examined_total",
+     "The total rows examined of events statements by digest.", 1.0),
+    ("mysql_perf_schema_events_statements_tmp_disk_tables_total",
+     "The total tmp disk tables of events statements by digest.", 1.0),
+    ("mysql_perf_schema_events_statements_tmp_tables_total",
+     "The total tmp tables of events statements by digest.", 1.0),
+    ("mysql_perf_schema_events_statements_sort_merge_passes_total",
+     "The total number of merge passes by the sort algorithm performed by digest.", 1.0),
+    ("mysql_perf_schema_events_statements_sort_rows_total", "The total number of sorted rows by digest.", 1.0),
+    ("mysql_perf_schema_events_statements_no_index_used_total",
+     "The total number of statements that used full table scans by digest.", 1.0),
 )
 
 
@@ -58,8 +64,8 @@ class EventsStatements:
 
     def scrape(self, db: DB):
         _, rows = db.query(self.query)
-        families = [(counter(f"mysql_perf_schema_events_statements_{suffix}", help_text,
-                             ["schema", "digest", "digest_text"]), scale) for suffix, help_text, scale in COLUMNS]
+        families = [(counter(name, help_text, ["schema", "digest", "digest_text"]), scale)
+                    for name, help_text, scale in COLUMNS]
         for schema, digest, text, *values in rows:
             labels = [schema, digest or "", text or ""]
             for (family, scale), value in zip(families, values, strict=True):

@@ -54,7 +54,7 @@ class SlaveStatus:
                 if value is None:
                     continue
                 family = families.get(column)
-                if family is None:
+                if family is None:  # the names come from the data: the server's columns
                     family = families[column] = untyped(f"mysql_slave_status_{column}",
                                                         "Generic metric from SHOW SLAVE STATUS.", LABELS)
                 family.add_metric(labels, value)

@@ -6,16 +6,20 @@ from exporter_toolkit.families import gauge
 from node_exporter.collector import Context, NoDataError, register
 from node_exporter.paths import read_int, read_text
 
+# (column of /proc/net/stat/nf_conntrack summed over the CPUs, metric, HELP)
 STATS = (
-    ("found", "Number of searched entries which were successful."),
-    ("invalid", "Number of packets seen which can not be tracked."),
-    ("ignore", "Number of packets seen which are already connected to a conntrack entry."),
-    ("insert", "Number of entries inserted into the list."),
-    ("insert_failed", "Number of entries for which list insertion was attempted but failed."),
-    ("drop", "Number of packets dropped due to conntrack failure."),
-    ("early_drop", "Number of dropped conntrack entries to make room for new ones, if maximum table size was "
-                   "reached."),
-    ("search_restart", "Number of conntrack table lookups which had to be restarted due to hashtable resizes."),
+    ("found", "node_nf_conntrack_stat_found", "Number of searched entries which were successful."),
+    ("invalid", "node_nf_conntrack_stat_invalid", "Number of packets seen which can not be tracked."),
+    ("ignore", "node_nf_conntrack_stat_ignore",
+     "Number of packets seen which are already connected to a conntrack entry."),
+    ("insert", "node_nf_conntrack_stat_insert", "Number of entries inserted into the list."),
+    ("insert_failed", "node_nf_conntrack_stat_insert_failed",
+     "Number of entries for which list insertion was attempted but failed."),
+    ("drop", "node_nf_conntrack_stat_drop", "Number of packets dropped due to conntrack failure."),
+    ("early_drop", "node_nf_conntrack_stat_early_drop",
+     "Number of dropped conntrack entries to make room for new ones, if maximum table size was reached."),
+    ("search_restart", "node_nf_conntrack_stat_search_restart",
+     "Number of conntrack table lookups which had to be restarted due to hashtable resizes."),
 )
 
 
@@ -49,6 +53,6 @@ class ConntrackCollector:
             totals = parse_conntrack_stat(read_text(self.paths.proc("net", "stat", "nf_conntrack")))
         except FileNotFoundError:
             return
-        for name, help_text in STATS:
-            if name in totals:
-                yield gauge(f"node_nf_conntrack_stat_{name}", help_text, value=float(totals[name]))
+        for column, name, help_text in STATS:
+            if column in totals:
+                yield gauge(name, help_text, value=float(totals[column]))

@@ -15,25 +15,26 @@ SECTOR_BYTES = 512.0  # /proc/diskstats counts 512-byte sectors whatever the dev
 DEFAULT_DEVICE_EXCLUDE = r"^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\d+n\d+p)\d+$"
 MS = 0.001
 
-# (column after the device name, metric suffix, counter?, scale, HELP) in the Go exporter's words.
+# (column after the device name, metric, counter?, scale, HELP) in the Go exporter's words.
 FIELDS = (
-    (0, "reads_completed_total", True, 1.0, "The total number of reads completed successfully."),
-    (1, "reads_merged_total", True, 1.0, "The total number of reads merged."),
-    (2, "read_bytes_total", True, SECTOR_BYTES, "The total number of bytes read successfully."),
-    (3, "read_time_seconds_total", True, MS, "The total number of seconds spent by all reads."),
-    (4, "writes_completed_total", True, 1.0, "The total number of writes completed successfully."),
-    (5, "writes_merged_total", True, 1.0, "The number of writes merged."),
-    (6, "written_bytes_total", True, SECTOR_BYTES, "The total number of bytes written successfully."),
-    (7, "write_time_seconds_total", True, MS, "This is the total number of seconds spent by all writes."),
-    (8, "io_now", False, 1.0, "The number of I/Os currently in progress."),
-    (9, "io_time_seconds_total", True, MS, "Total seconds spent doing I/Os."),
-    (10, "io_time_weighted_seconds_total", True, MS, "The weighted # of seconds spent doing I/Os."),
-    (11, "discards_completed_total", True, 1.0, "The total number of discards completed successfully."),
-    (12, "discards_merged_total", True, 1.0, "The total number of discards merged."),
-    (13, "discarded_sectors_total", True, 1.0, "The total number of sectors discarded successfully."),
-    (14, "discard_time_seconds_total", True, MS, "This is the total number of seconds spent by all discards."),
-    (15, "flush_requests_total", True, 1.0, "The total number of flush requests completed successfully"),
-    (16, "flush_requests_time_seconds_total", True, MS,
+    (0, "node_disk_reads_completed_total", True, 1.0, "The total number of reads completed successfully."),
+    (1, "node_disk_reads_merged_total", True, 1.0, "The total number of reads merged."),
+    (2, "node_disk_read_bytes_total", True, SECTOR_BYTES, "The total number of bytes read successfully."),
+    (3, "node_disk_read_time_seconds_total", True, MS, "The total number of seconds spent by all reads."),
+    (4, "node_disk_writes_completed_total", True, 1.0, "The total number of writes completed successfully."),
+    (5, "node_disk_writes_merged_total", True, 1.0, "The number of writes merged."),
+    (6, "node_disk_written_bytes_total", True, SECTOR_BYTES, "The total number of bytes written successfully."),
+    (7, "node_disk_write_time_seconds_total", True, MS, "This is the total number of seconds spent by all writes."),
+    (8, "node_disk_io_now", False, 1.0, "The number of I/Os currently in progress."),
+    (9, "node_disk_io_time_seconds_total", True, MS, "Total seconds spent doing I/Os."),
+    (10, "node_disk_io_time_weighted_seconds_total", True, MS, "The weighted # of seconds spent doing I/Os."),
+    (11, "node_disk_discards_completed_total", True, 1.0, "The total number of discards completed successfully."),
+    (12, "node_disk_discards_merged_total", True, 1.0, "The total number of discards merged."),
+    (13, "node_disk_discarded_sectors_total", True, 1.0, "The total number of sectors discarded successfully."),
+    (14, "node_disk_discard_time_seconds_total", True, MS,
+     "This is the total number of seconds spent by all discards."),
+    (15, "node_disk_flush_requests_total", True, 1.0, "The total number of flush requests completed successfully"),
+    (16, "node_disk_flush_requests_time_seconds_total", True, MS,
      "This is the total number of seconds spent by all flush requests."),
 )
 INFO_LABELS = ["device", "major", "minor", "path", "wwn", "model", "serial", "revision"]
@@ -68,10 +69,8 @@ class DiskstatsCollector:
         self.ignored = device_filter(ctx.options, "diskstats", DEFAULT_DEVICE_EXCLUDE)
 
     def update(self):
-        families = [
-            (index, (counter if is_counter else gauge)(f"node_disk_{suffix}", help_text, labels=["device"]), scale)
-            for index, suffix, is_counter, scale, help_text in FIELDS
-        ]
+        families = [(index, (counter if is_counter else gauge)(name, help_text, labels=["device"]), scale)
+                    for index, name, is_counter, scale, help_text in FIELDS]
         info = gauge("node_disk_info", "Info of /sys/block/<block_device>.", labels=INFO_LABELS)
         filesystem = gauge("node_disk_filesystem_info", "Info about disk filesystem.",
                            labels=["device", "type", "usage", "uuid", "version"])

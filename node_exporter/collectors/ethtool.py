@@ -62,7 +62,7 @@ def metric_name(stat: str) -> str:
     name = _UNSAFE.sub("_", stat).lower().lstrip("_")
     name = _RX.sub(r"\1received\2", name)
     name = _TX.sub(r"\1transmitted\2", name)
-    return "node_ethtool_" + name
+    return "node_ethtool_" + name  # the names come from the data: the driver's statistics
 
 
 def _text(raw: bytes) -> str:

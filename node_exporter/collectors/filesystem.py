@@ -150,23 +150,25 @@ class FilesystemCollector:
             stuck = {m for m in selected if m.mountpoint in self._stuck}
         stats = self._stat_all([m for m in selected if m not in stuck])
 
-        families = {name: gauge(f"node_filesystem_{name}", help_text, labels=LABELS) for name, help_text in (
-            ("device_error", "Whether an error occurred while getting statistics for the given device."),
-            ("readonly", "Filesystem read-only status."),
-            ("size_bytes", "Filesystem size in bytes."),
-            ("free_bytes", "Filesystem free space in bytes."),
-            ("avail_bytes", "Filesystem space available to non-root users in bytes."),
-            ("files", "Filesystem total file nodes."),
-            ("files_free", "Filesystem total free file nodes."),
-        )}
+        device_error = gauge("node_filesystem_device_error",
+                             "Whether an error occurred while getting statistics for the given device.", LABELS)
+        readonly = gauge("node_filesystem_readonly", "Filesystem read-only status.", LABELS)
+        size = gauge("node_filesystem_size_bytes", "Filesystem size in bytes.", LABELS)
+        free = gauge("node_filesystem_free_bytes", "Filesystem free space in bytes.", LABELS)
+        avail = gauge("node_filesystem_avail_bytes", "Filesystem space available to non-root users in bytes.", LABELS)
+        files = gauge("node_filesystem_files", "Filesystem total file nodes.", LABELS)
+        files_free = gauge("node_filesystem_files_free", "Filesystem total free file nodes.", LABELS)
         for mount in selected:
             labels = [mount.device, mount.fstype, mount.mountpoint]
             values = stats.get(mount)
-            families["device_error"].add_metric(labels, 0.0 if values else 1.0)
-            families["readonly"].add_metric(labels, 1.0 if "ro" in mount.options.split(",") else 0.0)
+            device_error.add_metric(labels, 0.0 if values else 1.0)
+            readonly.add_metric(labels, 1.0 if "ro" in mount.options.split(",") else 0.0)
             if not values:
                 continue
-            for name, value in zip(("size_bytes", "free_bytes", "avail_bytes", "files", "files_free"), values,
-                                   strict=True):
-                families[name].add_metric(labels, value)
-        yield from families.values()
+            size_bytes, free_bytes, avail_bytes, file_nodes, free_file_nodes = values
+            size.add_metric(labels, size_bytes)
+            free.add_metric(labels, free_bytes)
+            avail.add_metric(labels, avail_bytes)
+            files.add_metric(labels, file_nodes)
+            files_free.add_metric(labels, free_file_nodes)
+        yield from (device_error, readonly, size, free, avail, files, files_free)

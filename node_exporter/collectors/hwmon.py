@@ -141,6 +141,7 @@ class HwmonCollector:
             for element, text in elements.items():
                 if element == "label":
                     continue
+                # the names come from the data: the sensor files' type and element, as in Go
                 name = "node_hwmon_" + sensor_type
                 if element == "input":
                     if "" in elements:

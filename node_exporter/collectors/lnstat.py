@@ -28,7 +28,7 @@ class LnstatCollector:
                     raise ValueError(f"{subsystem}: {len(values)} values for {len(headers)} fields")
                 for header, value in zip(headers, values, strict=True):
                     family = families.get(header)
-                    if family is None:
+                    if family is None:  # the names come from the data: the files' header lines
                         family = families[header] = counter(f"node_lnstat_{header}_total",
                                                             "linux network cache stats", labels=["subsystem", "cpu"])
                     family.add_metric([subsystem, str(cpu)], float(int(value, 16)))

@@ -17,5 +17,7 @@ class LoadavgCollector:
         loads = [float(v) for v in parts[:3]]
         if len(loads) != 3:
             raise ValueError(f"unexpected /proc/loadavg content: {' '.join(parts)!r}")
-        for minutes, value in zip((1, 5, 15), loads, strict=True):
-            yield gauge(f"node_load{minutes}", f"{minutes}m load average.", value=value)
+        one, five, fifteen = loads
+        yield gauge("node_load1", "1m load average.", value=one)
+        yield gauge("node_load5", "5m load average.", value=five)
+        yield gauge("node_load15", "15m load average.", value=fifteen)

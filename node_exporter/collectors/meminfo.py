@@ -34,4 +34,5 @@ class MeminfoCollector:
 
     def update(self):
         for key, value in parse_meminfo(read_text(self.paths.proc("meminfo"))).items():
+            # the names come from the data: every field this kernel's /proc/meminfo has
             yield gauge(f"node_memory_{key}", f"Memory information field {key}.", value=value)

@@ -55,6 +55,7 @@ class MeminfoNumaCollector:
             match = NODE_DIR.search(directory)
             if match:
                 nodes.append((int(match.group(1)), directory))
+        # the names come from the data: every field of the nodes' meminfo and numastat files
         families: dict[str, Family] = {}
         for number, directory in sorted(nodes):
             node = str(number)

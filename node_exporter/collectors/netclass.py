@@ -11,25 +11,27 @@ from exporter_toolkit.families import counter, gauge
 from node_exporter.collector import Context, register
 from node_exporter.options import regex_option
 
-# (sysfs attribute, metric suffix, counter?) for the numeric properties, as the Go exporter names them.
+# (sysfs attribute, metric, HELP, counter?) for the numeric properties, as the Go exporter names them.
 PROPERTIES = (
-    ("addr_assign_type", "address_assign_type", False),
-    ("carrier", "carrier", False),
-    ("carrier_changes", "carrier_changes_total", True),
-    ("carrier_up_count", "carrier_up_changes_total", True),
-    ("carrier_down_count", "carrier_down_changes_total", True),
-    ("dev_id", "device_id", False),
-    ("dormant", "dormant", False),
-    ("flags", "flags", False),
-    ("ifindex", "iface_id", False),
-    ("iflink", "iface_link", False),
-    ("link_mode", "iface_link_mode", False),
-    ("mtu", "mtu_bytes", False),
-    ("name_assign_type", "name_assign_type", False),
-    ("netdev_group", "net_dev_group", False),
-    ("speed", "speed_bytes", False),
-    ("tx_queue_len", "transmit_queue_length", False),
-    ("type", "protocol_type", False),
+    ("addr_assign_type", "node_network_address_assign_type", "Network device property: address_assign_type", False),
+    ("carrier", "node_network_carrier", "Network device property: carrier", False),
+    ("carrier_changes", "node_network_carrier_changes_total", "Network device property: carrier_changes_total", True),
+    ("carrier_up_count", "node_network_carrier_up_changes_total",
+     "Network device property: carrier_up_changes_total", True),
+    ("carrier_down_count", "node_network_carrier_down_changes_total",
+     "Network device property: carrier_down_changes_total", True),
+    ("dev_id", "node_network_device_id", "Network device property: device_id", False),
+    ("dormant", "node_network_dormant", "Network device property: dormant", False),
+    ("flags", "node_network_flags", "Network device property: flags", False),
+    ("ifindex", "node_network_iface_id", "Network device property: iface_id", False),
+    ("iflink", "node_network_iface_link", "Network device property: iface_link", False),
+    ("link_mode", "node_network_iface_link_mode", "Network device property: iface_link_mode", False),
+    ("mtu", "node_network_mtu_bytes", "Network device property: mtu_bytes", False),
+    ("name_assign_type", "node_network_name_assign_type", "Network device property: name_assign_type", False),
+    ("netdev_group", "node_network_net_dev_group", "Network device property: net_dev_group", False),
+    ("speed", "node_network_speed_bytes", "Network device property: speed_bytes", False),
+    ("tx_queue_len", "node_network_transmit_queue_length", "Network device property: transmit_queue_length", False),
+    ("type", "node_network_protocol_type", "Network device property: protocol_type", False),
 )
 INFO_LABELS = ["address", "broadcast", "device", "duplex", "ifalias", "operstate"]
 
@@ -71,9 +73,8 @@ class NetclassCollector:
         up = gauge("node_network_up", "Value is 1 if operstate is 'up', 0 otherwise.", ["device"])
         info = gauge("node_network_info", "Non-numeric data from /sys/class/net/<iface>, value is always 1.",
                      INFO_LABELS)
-        families = {suffix: (counter if is_counter else gauge)(f"node_network_{suffix}",
-                                                               f"Network device property: {suffix}", ["device"])
-                    for _, suffix, is_counter in PROPERTIES}
+        families = [(attribute, (counter if is_counter else gauge)(name, help_text, ["device"]))
+                    for attribute, name, help_text, is_counter in PROPERTIES]
         for device in sorted(os.listdir(root)):
             directory = os.path.join(root, device)
             if not os.path.isdir(directory) or self.ignored.search(device):
@@ -82,7 +83,7 @@ class NetclassCollector:
             up.add_metric([device], 1.0 if operstate == "up" else 0.0)
             info.add_metric([_read(directory, "address") or "", _read(directory, "broadcast") or "", device,
                              _read(directory, "duplex") or "", _read(directory, "ifalias") or "", operstate], 1.0)
-            for attribute, suffix, _ in PROPERTIES:
+            for attribute, family in families:
                 text = _read(directory, attribute)
                 if text is None or text == "":
                     continue
@@ -94,7 +95,7 @@ class NetclassCollector:
                     if value < 0 and self.ignore_invalid_speed:
                         continue
                     value = value * 1000 * 1000 / 8  # Mbit/s to bytes/s
-                families[suffix].add_metric([device], value)
-        yield from (f for f in families.values() if f.rows)
+                family.add_metric([device], value)
+        yield from (family for _, family in families if family.rows)
         yield info
         yield up

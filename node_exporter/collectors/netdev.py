@@ -13,11 +13,26 @@ from node_exporter.collector import Context, register
 from node_exporter.options import device_filter, device_filter_options
 from node_exporter.paths import read_text
 
-RECEIVE = ("bytes", "packets", "errs", "drop", "fifo", "frame", "compressed", "multicast")
-TRANSMIT = ("bytes", "packets", "errs", "drop", "fifo", "colls", "carrier", "compressed")
 DEFAULT_DEVICE_EXCLUDE = "^lo$"
-COLUMNS = tuple(f"receive_{n}" for n in RECEIVE) + tuple(f"transmit_{n}" for n in TRANSMIT)
-
+# The 16 counter columns of /proc/net/dev in the kernel's order: (metric, HELP).
+COLUMNS = (
+    ("node_network_receive_bytes_total", "Network device statistic receive_bytes."),
+    ("node_network_receive_packets_total", "Network device statistic receive_packets."),
+    ("node_network_receive_errs_total", "Network device statistic receive_errs."),
+    ("node_network_receive_drop_total", "Network device statistic receive_drop."),
+    ("node_network_receive_fifo_total", "Network device statistic receive_fifo."),
+    ("node_network_receive_frame_total", "Network device statistic receive_frame."),
+    ("node_network_receive_compressed_total", "Network device statistic receive_compressed."),
+    ("node_network_receive_multicast_total", "Network device statistic receive_multicast."),
+    ("node_network_transmit_bytes_total", "Network device statistic transmit_bytes."),
+    ("node_network_transmit_packets_total", "Network device statistic transmit_packets."),
+    ("node_network_transmit_errs_total", "Network device statistic transmit_errs."),
+    ("node_network_transmit_drop_total", "Network device statistic transmit_drop."),
+    ("node_network_transmit_fifo_total", "Network device statistic transmit_fifo."),
+    ("node_network_transmit_colls_total", "Network device statistic transmit_colls."),
+    ("node_network_transmit_carrier_total", "Network device statistic transmit_carrier."),
+    ("node_network_transmit_compressed_total", "Network device statistic transmit_compressed."),
+)
 
 
 def parse_net_dev(text: str) -> dict[str, list[str]]:
@@ -49,10 +64,9 @@ class NetdevCollector:
 
     def update(self):
         stats = parse_net_dev(read_text(self.paths.proc("net", "dev")))
-        families = [counter(f"node_network_{column}_total", f"Network device statistic {column}.",
-                                        labels=["device"]) for column in COLUMNS]
-        nohandler = counter("node_network_receive_nohandler_total",
-                                        "Network device statistic receive_nohandler.", labels=["device"])
+        families = [counter(name, help_text, labels=["device"]) for name, help_text in COLUMNS]
+        nohandler = counter("node_network_receive_nohandler_total", "Network device statistic receive_nohandler.",
+                            labels=["device"])
         for device, values in stats.items():
             if self.ignored(device):
                 continue

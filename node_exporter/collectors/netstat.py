@@ -78,4 +78,5 @@ class NetstatCollector:
                 for index, protocol, field in self._wanted_columns(header, names):
                     selected[protocol, field] = numbers[index]
         for (protocol, field), value in selected.items():
+            # the names come from the data: the kernel's counters that --collector.netstat.fields picks
             yield untyped(f"node_netstat_{protocol}_{field}", f"Statistic {protocol}{field}.", value=float(value))

@@ -149,7 +149,7 @@ class PerfCollector:
             except OSError as exc:
                 self.tracepoint_error = exc
                 continue
-            name = f"node_perf_{subsystem}_{event}"
+            name = f"node_perf_{subsystem}_{event}"  # the name comes from the flag's SUBSYSTEM:EVENT
             for cpu in self.cpus:
                 self._open(TYPE_TRACEPOINT, config, name, f"Perf tracepoint {subsystem}:{event}", cpu, True)
 

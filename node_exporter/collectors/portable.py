@@ -56,18 +56,24 @@ class PortableMeminfo:
         import psutil  # loaded only in portable mode
 
         memory, swap = psutil.virtual_memory(), psutil.swap_memory()
-        fields = {"total_bytes": memory.total, "free_bytes": memory.free, "swap_total_bytes": swap.total,
-                  "swap_used_bytes": swap.used, "swapped_in_bytes_total": swap.sin,
-                  "swapped_out_bytes_total": swap.sout}
-        for name, attribute in (("active_bytes", "active"), ("inactive_bytes", "inactive"), ("wired_bytes", "wired")):
-            if hasattr(memory, attribute):
-                fields[name] = getattr(memory, attribute)
-        for key in sorted(fields):
-            help_text = f"Memory information field {key}."
-            if key.endswith("_total"):
-                yield counter(f"node_memory_{key}", help_text, value=float(fields[key]))
-            else:
-                yield gauge(f"node_memory_{key}", help_text, value=float(fields[key]))
+        # In name order; active, inactive and wired exist only where the platform counts them.
+        if hasattr(memory, "active"):
+            yield gauge("node_memory_active_bytes", "Memory information field active_bytes.",
+                        value=float(memory.active))
+        yield gauge("node_memory_free_bytes", "Memory information field free_bytes.", value=float(memory.free))
+        if hasattr(memory, "inactive"):
+            yield gauge("node_memory_inactive_bytes", "Memory information field inactive_bytes.",
+                        value=float(memory.inactive))
+        yield gauge("node_memory_swap_total_bytes", "Memory information field swap_total_bytes.",
+                    value=float(swap.total))
+        yield gauge("node_memory_swap_used_bytes", "Memory information field swap_used_bytes.", value=float(swap.used))
+        yield counter("node_memory_swapped_in_bytes_total", "Memory information field swapped_in_bytes_total.",
+                      value=float(swap.sin))
+        yield counter("node_memory_swapped_out_bytes_total", "Memory information field swapped_out_bytes_total.",
+                      value=float(swap.sout))
+        yield gauge("node_memory_total_bytes", "Memory information field total_bytes.", value=float(memory.total))
+        if hasattr(memory, "wired"):
+            yield gauge("node_memory_wired_bytes", "Memory information field wired_bytes.", value=float(memory.wired))
 
 
 class PortableLoadavg:
@@ -171,9 +177,17 @@ class PortableDiskstats:
 class PortableNetdev:
     """Per-interface counters, filtered by the netdev collector's device flags."""
 
-    FIELDS = (("receive_bytes", "bytes_recv"), ("receive_packets", "packets_recv"), ("receive_errs", "errin"),
-              ("receive_drop", "dropin"), ("transmit_bytes", "bytes_sent"), ("transmit_packets", "packets_sent"),
-              ("transmit_errs", "errout"), ("transmit_drop", "dropout"))
+    # (metric, HELP, psutil attribute)
+    FIELDS = (
+        ("node_network_receive_bytes_total", "Network device statistic receive_bytes.", "bytes_recv"),
+        ("node_network_receive_packets_total", "Network device statistic receive_packets.", "packets_recv"),
+        ("node_network_receive_errs_total", "Network device statistic receive_errs.", "errin"),
+        ("node_network_receive_drop_total", "Network device statistic receive_drop.", "dropin"),
+        ("node_network_transmit_bytes_total", "Network device statistic transmit_bytes.", "bytes_sent"),
+        ("node_network_transmit_packets_total", "Network device statistic transmit_packets.", "packets_sent"),
+        ("node_network_transmit_errs_total", "Network device statistic transmit_errs.", "errout"),
+        ("node_network_transmit_drop_total", "Network device statistic transmit_drop.", "dropout"),
+    )
 
     def __init__(self, ctx: Context) -> None:
         self.ignored = device_filter(ctx.options, "netdev", netdev.DEFAULT_DEVICE_EXCLUDE)
@@ -181,9 +195,7 @@ class PortableNetdev:
     def update(self):
         import psutil  # loaded only in portable mode
 
-        families = [
-            (attribute, counter(f"node_network_{field}_total", f"Network device statistic {field}.", ["device"]))
-            for field, attribute in self.FIELDS]
+        families = [(attribute, counter(name, help_text, ["device"])) for name, help_text, attribute in self.FIELDS]
         for device, io in sorted(psutil.net_io_counters(pernic=True, nowrap=False).items()):
             if self.ignored(device):
                 continue

@@ -77,6 +77,7 @@ class RaplCollector:
                 continue
             family = families.get(name)
             if family is None:
+                # a zone not in KNOWN_ZONES: the name comes from the data (the zone's sysfs name)
                 metric = KNOWN_ZONES.get(name) or "node_rapl_" + INVALID_NAME_CHARS.sub("_", name) + "_joules_total"
                 family = families[name] = counter(metric, f"Current RAPL {name} value in joules", ["index", "path"])
             family.add_metric([str(index), path], joules)

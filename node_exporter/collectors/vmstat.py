@@ -25,5 +25,5 @@ class VmstatCollector:
         for line in read_text(self.paths.proc("vmstat")).splitlines():
             name, _, value = line.partition(" ")
             if self._wanted(name):
-                yield untyped(f"node_vmstat_{name}", f"/proc/vmstat information field {name}.",
-                                          value=float(value))
+                # the names come from the data: every field of /proc/vmstat the --collector.vmstat.fields regexp picks
+                yield untyped(f"node_vmstat_{name}", f"/proc/vmstat information field {name}.", value=float(value))

@@ -82,7 +82,7 @@ class ZfsCollector:
                 if kind not in NUMERIC_TYPES:
                     continue
                 key = f"kstat.zfs.misc.{filename}.{name}"
-                metric = prefix + metric_suffix(name)
+                metric = prefix + metric_suffix(name)  # the names come from the data: the module's kstats
                 families[metric] = untyped(metric, key, value=_unsigned(data, key))
         return families
 
@@ -99,7 +99,7 @@ class ZfsCollector:
                     continue
                 for field, data in zip(header, fields, strict=False):
                     key = f"kstat.zfs.misc.io.{field}"
-                    metric = "node_zfs_zpool_" + metric_suffix(field)
+                    metric = "node_zfs_zpool_" + metric_suffix(field)  # the names come from the io file's header
                     if metric not in families:
                         families[metric] = untyped(metric, key, ["zpool"])
                     families[metric].add_metric([pool], _unsigned(data, key))
@@ -113,7 +113,7 @@ class ZfsCollector:
                 if kind != "4":
                     continue
                 key = f"kstat.zfs.misc.objset.{name}"
-                metric = "node_zfs_zpool_dataset_" + metric_suffix(name)
+                metric = "node_zfs_zpool_dataset_" + metric_suffix(name)  # the names come from the objset kstats
                 if metric not in families:
                     families[metric] = untyped(metric, key, ["zpool", "dataset"])
                 families[metric].add_metric([pool, dataset], _unsigned(data, key))

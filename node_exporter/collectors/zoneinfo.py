@@ -113,7 +113,7 @@ class ZoneinfoCollector:
             for index, value in enumerate(array or ()):
                 while len(protection) <= index:
                     position = len(protection)
-                    # one family per position of the array: the kernel decides how many there are
+                    # the names come from the data: one family per position, the kernel decides how many
                     protection.append(gauge(f"node_zoneinfo_protection_{position}",
                                             f"Protection array {position}. field", LABELS))
                 protection[index].add_metric([node, zone], value)
