@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,11 @@ class Resource:
     @property
     def singular(self) -> str:
         return self.kind.lower()
+
+    @property
+    def key(self) -> str:
+        """What objects are stored under: one set per group and plural, whichever version serves them."""
+        return f"{self.plural}.{self.group}" if self.group else self.plural
 
     @property
     def prefix(self) -> str:
@@ -72,9 +79,65 @@ RESOURCES = [
     Resource("admissionregistration.k8s.io", "v1", "MutatingAdmissionPolicy", "mutatingadmissionpolicies", False),
     Resource("admissionregistration.k8s.io", "v1", "MutatingAdmissionPolicyBinding",
              "mutatingadmissionpolicybindings", False),
+    Resource("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", False,
+             ("crd", "crds")),
 ]
 BY_PATH = {(r.group, r.version, r.plural): r for r in RESOURCES}
 GROUPS = {}
 for _resource in RESOURCES:
     if _resource.group:
         GROUPS.setdefault(_resource.group, _resource.version)
+
+
+class Registry:
+    """The built-in resources plus those CustomResourceDefinitions add while they exist (one per served version).
+
+    Per simulator, not global: tests run several simulators in one process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_path: dict[tuple[str, str, str], Resource] = dict(BY_PATH)
+        self._custom: dict[str, list[Resource]] = {}  # CRD name -> the resources it serves
+
+    def get(self, group: str, version: str, plural: str) -> Resource | None:
+        return self._by_path.get((group, version, plural))
+
+    def all(self) -> list[Resource]:
+        with self._lock:
+            return list(self._by_path.values())
+
+    def by_key(self, key: str) -> Resource | None:
+        return next((r for r in self.all() if r.key == key), None)
+
+    def groups(self) -> dict[str, list[str]]:
+        """group -> versions, the preferred (first listed) version first."""
+        found: dict[str, list[str]] = {}
+        for resource in self.all():
+            if resource.group and resource.version not in found.setdefault(resource.group, []):
+                found[resource.group].append(resource.version)
+        return found
+
+    @staticmethod
+    def custom_resources(crd: dict[str, Any]) -> list[Resource]:
+        spec = crd.get("spec") or {}
+        names = spec.get("names") or {}
+        return [Resource(spec.get("group", ""), version["name"], names.get("kind", ""), names.get("plural", ""),
+                         spec.get("scope", "Namespaced") == "Namespaced", tuple(names.get("shortNames") or ()))
+                for version in spec.get("versions") or () if version.get("served", True)]
+
+    def define(self, crd: dict[str, Any]) -> list[Resource]:
+        resources = self.custom_resources(crd)
+        with self._lock:
+            for old in self._custom.pop(crd["metadata"]["name"], []):
+                self._by_path.pop((old.group, old.version, old.plural), None)
+            for resource in resources:
+                self._by_path[(resource.group, resource.version, resource.plural)] = resource
+            self._custom[crd["metadata"]["name"]] = resources
+        return resources
+
+    def undefine(self, crd: dict[str, Any]) -> list[Resource]:
+        with self._lock:
+            resources = self._custom.pop(crd["metadata"]["name"], [])
+            for old in resources:
+                self._by_path.pop((old.group, old.version, old.plural), None)
+        return resources

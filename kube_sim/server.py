@@ -1,6 +1,9 @@
-"""The simulator's HTTP API: discovery, list (with limit/continue), watch=1 chunked streams (synthetic ADDED
-for an unset resourceVersion, BOOKMARK, ERROR 410 for an expired one), get, create, update, patch, delete,
-and /sim/* endpoints for fault injection. kubectl gets server-side tables for `get`."""
+"""The simulator's HTTP API: discovery (CustomResourceDefinitions add their group/version/plural while they
+exist), list (with limit/continue), watch=1 chunked streams (synthetic ADDED for an unset resourceVersion,
+streaming lists: sendInitialEvents=true ends the initial ADDED events with a BOOKMARK annotated
+k8s.io/initial-events-end, BOOKMARK, ERROR 410 for an expired version), get, create, update, patch, delete,
+and /sim/* endpoints for fault injection. kubectl gets server-side tables for `get` (NAME and AGE for every
+kind, pods more)."""
 
 from __future__ import annotations
 
@@ -16,16 +19,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from kube_sim.resources import BY_PATH, GROUPS, RESOURCES, Resource
+from kube_sim.resources import Registry, Resource
 from kube_sim.store import ApiError, Store
 
 log = logging.getLogger("kube_sim")
 VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
 
 
-def discovery_resources(group: str, version: str) -> dict[str, Any]:
+def discovery_resources(registry: Registry, group: str, version: str) -> dict[str, Any]:
     resources = []
-    for r in RESOURCES:
+    for r in registry.all():
         if r.group == group and r.version == version:
             entry = {"name": r.plural, "singularName": r.singular, "namespaced": r.namespaced, "kind": r.kind,
                      "verbs": VERBS}
@@ -158,7 +161,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     # --- plumbing --------------------------------------------------------------------------------
     def _send_json(self, status: int, body: Any) -> None:
-        data = json.dumps(body, separators=(",", ":")).encode()
+        self._send_bytes(status, json.dumps(body, separators=(",", ":")).encode())
+
+    def _send_bytes(self, status: int, data: bytes) -> None:
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -221,6 +226,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     # --- discovery -------------------------------------------------------------------------------
     def _discovery(self, parts: list[str]) -> dict[str, Any] | None:
+        registry = self.server.sim.store.registry
         if parts == ["version"]:
             return {"major": "1", "minor": "32", "gitVersion": "v1.32.0-kube-sim", "platform": "linux/amd64"}
         if parts == ["api"]:
@@ -228,16 +234,23 @@ class _Handler(BaseHTTPRequestHandler):
             return {"kind": "APIVersions", "versions": ["v1"],
                     "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": address}]}
         if parts == ["apis"]:
-            groups = [{"name": group, "versions": [{"groupVersion": f"{group}/{version}", "version": version}],
-                       "preferredVersion": {"groupVersion": f"{group}/{version}", "version": version}}
-                      for group, version in sorted(GROUPS.items())]
+            groups = [{"name": group, "versions": [{"groupVersion": f"{group}/{v}", "version": v} for v in versions],
+                       "preferredVersion": {"groupVersion": f"{group}/{versions[0]}", "version": versions[0]}}
+                      for group, versions in sorted(registry.groups().items())]
             return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
         if len(parts) == 2 and parts[0] == "api":
-            return discovery_resources("", parts[1])
-        if len(parts) == 3 and parts[0] == "apis":
-            if parts[1] not in GROUPS:
+            return discovery_resources(registry, "", parts[1])
+        if len(parts) == 2 and parts[0] == "apis":
+            versions = registry.groups().get(parts[1])
+            if not versions:
                 raise ApiError(404, "NotFound", "the server could not find the requested resource")
-            return discovery_resources(parts[1], parts[2])
+            return {"kind": "APIGroup", "apiVersion": "v1", "name": parts[1],
+                    "versions": [{"groupVersion": f"{parts[1]}/{v}", "version": v} for v in versions],
+                    "preferredVersion": {"groupVersion": f"{parts[1]}/{versions[0]}", "version": versions[0]}}
+        if len(parts) == 3 and parts[0] == "apis":
+            if parts[2] not in registry.groups().get(parts[1], []):
+                raise ApiError(404, "NotFound", "the server could not find the requested resource")
+            return discovery_resources(registry, parts[1], parts[2])
         if parts and parts[0] in ("openapi", "healthz", "livez", "readyz"):
             if parts[0] == "openapi":
                 raise ApiError(404, "NotFound", "OpenAPI is not simulated")
@@ -256,7 +269,7 @@ class _Handler(BaseHTTPRequestHandler):
             namespace, rest = rest[1], rest[2:]
         if not rest:
             raise ApiError(404, "NotFound", "the server could not find the requested resource")
-        resource = BY_PATH.get((group, version, rest[0]))
+        resource = self.server.sim.store.registry.get(group, version, rest[0])
         if resource is None:
             raise ApiError(404, "NotFound", "the server could not find the requested resource")
         name = rest[1] if len(rest) > 1 else None
@@ -282,11 +295,13 @@ class _Handler(BaseHTTPRequestHandler):
                 raise ApiError(410, "Expired", "The provided continue parameter is too old")
             items = snapshot
         else:
-            items, rv = store.list(resource, namespace)
+            if query.get("resourceVersion") == "0":
+                self.server.sim.cached_lists += 1  # any version will do: what an API server serves from its cache
+            items, rv = store.list_encoded(resource, namespace)  # (object, its JSON) pairs
             label_selector, field_selector = query.get("labelSelector", ""), query.get("fieldSelector", "")
             if label_selector or field_selector:
-                items = [o for o in items if selector_matches(o, label_selector, field_selector)]
-            items.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
+                items = [i for i in items if selector_matches(i[0], label_selector, field_selector)]
+            items.sort(key=lambda i: (i[0]["metadata"].get("namespace", ""), i[0]["metadata"].get("name", "")))
         limit = int(query.get("limit") or 0)
         page = items[offset:offset + limit] if limit else items[offset:]
         if limit and offset + limit < len(items):
@@ -296,13 +311,14 @@ class _Handler(BaseHTTPRequestHandler):
             continue_token = base64.b64encode(f"{offset + limit}:{rv}:{snapshot_id}".encode()).decode()
         self.server.sim.lists += 1
         if "as=Table" in self.headers.get("Accept", ""):
-            return self._send_json(200, table(resource, page, rv))
+            return self._send_json(200, table(resource, [obj for obj, _ in page], rv))
         metadata: dict[str, Any] = {"resourceVersion": str(rv)}
         if continue_token:
             metadata["continue"] = continue_token
             metadata["remainingItemCount"] = len(items) - offset - limit
-        self._send_json(200, {"kind": f"{resource.kind}List", "apiVersion": resource.api_version,
-                              "metadata": metadata, "items": page})
+        head = json.dumps({"kind": f"{resource.kind}List", "apiVersion": resource.api_version,
+                           "metadata": metadata}, separators=(",", ":")).encode()
+        self._send_bytes(200, b"%s,\"items\":[%s]}" % (head[:-1], b",".join(data for _, data in page)))
 
     def _post(self, resource: Resource, namespace: str | None, name: str | None, query: dict[str, str]) -> None:
         body = self._body()
@@ -347,6 +363,13 @@ class _Handler(BaseHTTPRequestHandler):
         deadline = time.monotonic() + timeout
         generation = store.stream_generation
         requested = query.get("resourceVersion", "")
+        send_initial = query.get("sendInitialEvents") in ("1", "true")
+        if send_initial and (not bookmarks or query.get("resourceVersionMatch") != "NotOlderThan"):
+            raise ApiError(422, "Invalid", "sendInitialEvents requires allowWatchBookmarks=true and "
+                                           "resourceVersionMatch=NotOlderThan")
+        if query.get("resourceVersionMatch") and not send_initial:
+            raise ApiError(422, "Invalid", "resourceVersionMatch is forbidden for watch unless sendInitialEvents "
+                                           "is provided")
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Transfer-Encoding", "chunked")
@@ -354,7 +377,7 @@ class _Handler(BaseHTTPRequestHandler):
         sim.watches += 1
 
         def wanted(event_resource: Resource, event_namespace: str, obj: dict[str, Any]) -> bool:
-            return (event_resource is resource and (namespace is None or event_namespace == namespace)
+            return (event_resource.key == resource.key and (namespace is None or event_namespace == namespace)
                     and (not (label_selector or field_selector) or selector_matches(obj, label_selector,
                                                                                      field_selector)))
 
@@ -362,11 +385,20 @@ class _Handler(BaseHTTPRequestHandler):
             status = ApiError(410, "Expired", f"too old resource version: {rv} ({store.compacted_rv})").status()
             self._chunk(json.dumps({"type": "ERROR", "object": status}).encode() + b"\n")
 
-        if requested in ("", "0"):
-            items, rv = store.list(resource, namespace)
-            for obj in items:
+        if send_initial or requested in ("", "0"):
+            # A streaming list (sendInitialEvents) or a legacy watch from "any version": the current state as
+            # ADDED events, taken under the store's lock together with the version live events resume from.
+            items, rv = store.list_encoded(resource, namespace)
+            for obj, data in items:
                 if not (label_selector or field_selector) or selector_matches(obj, label_selector, field_selector):
-                    self._chunk(json.dumps({"type": "ADDED", "object": obj}, separators=(",", ":")).encode() + b"\n")
+                    self._chunk(b'{"type":"ADDED","object":%s}\n' % data)
+            if send_initial:
+                sim.streaming_lists += 1
+                self._chunk(json.dumps({"type": "BOOKMARK", "object": {
+                    "kind": resource.kind, "apiVersion": resource.api_version,
+                    "metadata": {"resourceVersion": str(rv), "annotations": {"k8s.io/initial-events-end": "true"}}}
+                }).encode() + b"\n")
+                sim.initial_events_sent.append((resource.plural, time.perf_counter()))
         else:
             rv = int(requested)
             if rv < store.compacted_rv:
@@ -407,6 +439,7 @@ class _Handler(BaseHTTPRequestHandler):
         if action == "stats":
             return self._send_json(200, {"resourceVersion": sim.store.resource_version, "lists": sim.lists,
                                          "watches": sim.watches, "requests": sim.requests,
+                                         "cached_lists": sim.cached_lists, "streaming_lists": sim.streaming_lists,
                                          "compacted": sim.store.compacted_rv})
         if method != "POST":
             raise ApiError(405, "MethodNotAllowed", "POST /sim/<action>")
@@ -446,6 +479,11 @@ class Simulator:
         self.bookmark_interval = bookmark_interval
         self.fail_requests = 0
         self.requests = self.lists = self.watches = 0
+        self.cached_lists = 0  # lists with resourceVersion=0
+        self.streaming_lists = 0  # watches with sendInitialEvents=true
+        # (plural, perf_counter) when a streaming list's initial-events-end bookmark was written: a client that
+        # applies events as it reads them (client-go's reflector) is synced then, which benchmarks use
+        self.initial_events_sent: list[tuple[str, float]] = []
         self.snapshots: dict[int, list] = {}  # paged lists in progress (a few kept)
         self._snapshot_ids = iter(range(1, 1 << 62))
         self._server: _SimHTTPServer | None = None

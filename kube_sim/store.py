@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from kube_sim.resources import Resource
+from kube_sim.resources import Registry, Resource
 
 
 class ApiError(Exception):
@@ -48,7 +48,10 @@ def now_rfc3339() -> str:
 
 class Store:
     def __init__(self, history: int = 500_000) -> None:
-        self._objects: dict[tuple[str, str, str], dict[str, Any]] = {}  # (plural, namespace, name) -> object
+        self._objects: dict[tuple[str, str, str], dict[str, Any]] = {}  # (resource key, namespace, name) -> object
+        self.registry = Registry()
+        # Each object's JSON, encoded once for every list and streaming list that serves it; dropped on write.
+        self._json: dict[tuple[str, str, str], bytes] = {}
         self._lock = threading.Condition()
         self._rv = 0
         # Events in resourceVersion order, one per version: the event of version v is at v - _events_base - 1.
@@ -64,24 +67,48 @@ class Store:
         return self._rv
 
     def get(self, resource: Resource, namespace: str, name: str) -> dict[str, Any]:
-        obj = self._objects.get((resource.plural, namespace, name))
+        obj = self._objects.get((resource.key, namespace if resource.namespaced else "", name))
         if obj is None:
             raise ApiError(404, "NotFound", f'{resource.plural} "{name}" not found')
         return obj
 
     def list(self, resource: Resource, namespace: str | None) -> tuple[list[dict[str, Any]], int]:
         with self._lock:
-            items = [obj for (plural, ns, _), obj in self._objects.items()
-                     if plural == resource.plural and (namespace is None or ns == namespace)]
+            items = [obj for (key, ns, _), obj in self._objects.items()
+                     if key == resource.key and (namespace is None or ns == namespace)]
             return items, self._rv
 
+    def list_encoded(self, resource: Resource, namespace: str | None
+                     ) -> tuple[list[tuple[dict[str, Any], bytes]], int]:
+        """Like list, each object with its JSON (encoded outside the lock, cached while the object is current):
+        serving a list is then joining bytes, as an API server's watch cache does."""
+        with self._lock:
+            found = [(key, obj, self._json.get(key)) for key, obj in self._objects.items()
+                     if key[0] == resource.key and (namespace is None or key[1] == namespace)]
+            rv = self._rv
+        items = []
+        fresh = []
+        for key, obj, data in found:
+            if data is None:
+                data = json.dumps(obj, separators=(",", ":")).encode()
+                fresh.append((key, obj, data))
+            items.append((obj, data))
+        if fresh:
+            with self._lock:
+                for key, obj, data in fresh:
+                    if self._objects.get(key) is obj:
+                        self._json[key] = data
+        return items, rv
+
     def count(self, resource: Resource) -> int:
-        return sum(1 for (plural, _, _) in self._objects if plural == resource.plural)
+        return sum(1 for (key, _, _) in self._objects if key == resource.key)
 
     # --- writing ---------------------------------------------------------------------------------
-    def _record(self, event_type: str, resource: Resource, namespace: str, obj: dict[str, Any]) -> None:
+    def _record(self, event_type: str, resource: Resource, namespace: str, obj: dict[str, Any],
+                stamp: bool = True) -> None:
         self._rv += 1
-        obj["metadata"]["resourceVersion"] = str(self._rv)
+        if stamp:
+            obj["metadata"]["resourceVersion"] = str(self._rv)
         self._events.append(Event(self._rv, event_type, resource, namespace, obj))
         if len(self._events) > self._history * 1.25:  # trim in batches: amortised O(1) per event
             drop = len(self._events) - self._history
@@ -107,7 +134,7 @@ class Store:
             else:
                 meta.pop("namespace", None)
                 namespace = ""
-            key = (resource.plural, namespace, name)
+            key = (resource.key, namespace, name)
             if key in self._objects:
                 raise ApiError(409, "AlreadyExists", f'{resource.plural} "{name}" already exists')
             meta["uid"] = meta.get("uid") or str(uuid.uuid4())
@@ -117,7 +144,10 @@ class Store:
             if resource.plural == "namespaces":
                 obj.setdefault("status", {"phase": "Active"})
                 obj.setdefault("spec", {"finalizers": ["kubernetes"]})
+            elif resource.key == "customresourcedefinitions.apiextensions.k8s.io":
+                self._define(obj)
             self._objects[key] = obj
+            self._json.pop(key, None)
             self._record("ADDED", resource, namespace, obj)
             return obj
 
@@ -126,7 +156,7 @@ class Store:
         obj = copy.deepcopy(obj)
         with self._lock:
             namespace = namespace if resource.namespaced else ""
-            key = (resource.plural, namespace, name)
+            key = (resource.key, namespace, name)
             current = self._objects.get(key)
             if current is None:
                 raise ApiError(404, "NotFound", f'{resource.plural} "{name}" not found')
@@ -142,14 +172,17 @@ class Store:
             generation = current["metadata"].get("generation", 1)
             meta["generation"] = generation + 1 if obj.get("spec") != current.get("spec") else generation
             obj["kind"], obj["apiVersion"] = resource.kind, resource.api_version
+            if resource.key == "customresourcedefinitions.apiextensions.k8s.io":
+                self._define(obj)
             self._objects[key] = obj
+            self._json.pop(key, None)
             self._record("MODIFIED", resource, namespace, obj)
             return obj
 
     def mutate(self, resource: Resource, namespace: str, name: str, change) -> dict[str, Any] | None:
         """Apply `change(copy)` to the stored object and record it; None when the object is gone."""
         with self._lock:
-            current = self._objects.get((resource.plural, namespace if resource.namespaced else "", name))
+            current = self._objects.get((resource.key, namespace if resource.namespaced else "", name))
             if current is None:
                 return None
             updated = copy.deepcopy(current)
@@ -159,18 +192,59 @@ class Store:
     def delete(self, resource: Resource, namespace: str, name: str) -> dict[str, Any]:
         with self._lock:
             namespace = namespace if resource.namespaced else ""
-            obj = self._objects.pop((resource.plural, namespace, name), None)
+            obj = self._objects.pop((resource.key, namespace, name), None)
+            self._json.pop((resource.key, namespace, name), None)
             if obj is None:
                 raise ApiError(404, "NotFound", f'{resource.plural} "{name}" not found')
             obj = copy.deepcopy(obj)
             self._record("DELETED", resource, namespace, obj)
             if resource.plural == "namespaces":
-                for key in [k for k in self._objects if k[1] == name]:
-                    gone = self._objects.pop(key)
-                    from kube_sim.resources import RESOURCES
+                self._delete_where(lambda key: key[1] == name)
+            elif resource.key == "customresourcedefinitions.apiextensions.k8s.io":
+                served = self.registry.undefine(obj)
+                if served:
+                    self._delete_where(lambda key: key[0] == served[0].key)
+            return obj
 
-                    owner = next(r for r in RESOURCES if r.plural == key[0])
-                    self._record("DELETED", owner, name, copy.deepcopy(gone))
+    def _delete_where(self, doomed) -> None:
+        """Cascade: the objects of a deleted namespace, the custom objects of a deleted CRD."""
+        for key in [k for k in self._objects if doomed(k)]:
+            gone = self._objects.pop(key)
+            self._json.pop(key, None)
+            owner = self.registry.by_key(key[0])
+            if owner is not None:
+                self._record("DELETED", owner, key[1], copy.deepcopy(gone))
+
+    def _define(self, crd: dict[str, Any]) -> None:
+        """A CRD serves its group/versions/plural at once, and says so in its status, as the API server's
+        establishing controller does."""
+        resources = self.registry.custom_resources(crd)
+        if not resources or not all(r.group and r.plural and r.kind for r in resources):
+            raise ApiError(422, "Invalid", "spec.group, spec.names.plural, spec.names.kind and one served "
+                                           "spec.versions entry are required")
+        self.registry.define(crd)
+        names = (crd.get("spec") or {}).get("names") or {}
+        now = now_rfc3339()
+        crd["status"] = {"acceptedNames": {k: v for k, v in names.items()}, "storedVersions": [
+            v["name"] for v in crd["spec"]["versions"] if v.get("storage")] or [resources[0].version],
+            "conditions": [{"type": t, "status": "True", "reason": r, "lastTransitionTime": now, "message": m}
+                           for t, r, m in (("NamesAccepted", "NoConflicts", "no conflicts found"),
+                                           ("Established", "InitialNamesAccepted", "the initial names have "
+                                                                                     "been accepted"))]}
+
+    def load(self, resource: Resource, obj: dict[str, Any]) -> dict[str, Any]:
+        """Hold `obj` exactly as given (no uid, timestamp, namespace or resourceVersion set), as a test fixture
+        wants an object served byte for byte; its event still gets the next version of the history. Replaces an
+        object of the same name."""
+        obj = copy.deepcopy(obj)
+        meta = obj.setdefault("metadata", {})
+        with self._lock:
+            namespace = meta.get("namespace", "") if resource.namespaced else ""
+            key = (resource.key, namespace, meta.get("name", ""))
+            kind = "MODIFIED" if key in self._objects else "ADDED"
+            self._objects[key] = obj
+            self._json.pop(key, None)
+            self._record(kind, resource, namespace, obj, stamp=False)
             return obj
 
     # --- watching --------------------------------------------------------------------------------

@@ -9,10 +9,10 @@ from typing import Any
 
 import yaml
 
-from kube_sim.resources import BY_PATH
+from kube_sim.resources import RESOURCES
 from kube_sim.store import ApiError, Store
 
-R = {plural: BY_PATH[(group, "v1", plural)] for group, _, plural in BY_PATH}
+R = {r.plural: r for r in RESOURCES}
 
 
 def _meta(name: str, labels: dict[str, str] | None = None, **extra: Any) -> dict[str, Any]:

@@ -5,6 +5,9 @@ store as dicts (the model deserialisation is far slower; see benchmarks/kube_sta
 list in pages -> replace the store -> watch from the list's resourceVersion with bookmarks -> on a stream
 end, watch again from the last resourceVersion seen; on `410 Gone` (as an ERROR event or an HTTP status)
 relist and replace; on any other error back off exponentially (with jitter) and try again.
+
+Logging stays quiet while the API server is away: one warning when a resource's list/watch starts failing, at
+most one reminder a minute while it keeps failing (failure count, last error), one info line when it recovers.
 """
 
 from __future__ import annotations
@@ -30,10 +33,52 @@ log = logging.getLogger("kube_state_exporter.informer")
 PAGE_SIZE = 500
 MIN_WATCH_TIMEOUT = 300  # seconds; each watch asks for 5 to 10 minutes, like client-go's reflector
 BACKOFF_MIN, BACKOFF_MAX = 0.2, 30.0
+REMIND_EVERY = 60.0  # seconds between "still failing" warnings of one reflector
 
 
 class Gone(Exception):
     """The resourceVersion we hold is too old: relist."""
+
+
+class Relist(Exception):
+    """Asked to relist (the shard changed): not a failure."""
+
+
+class FailureLog:
+    """The log lines of one reflector's failures: a warning when they start, a reminder a minute at most, an info
+    line on recovery. Retries stay frequent; the log does not follow them."""
+
+    def __init__(self, name: str, remind_every: float = REMIND_EVERY, clock: Callable[[], float] = time.monotonic
+                 ) -> None:
+        self.name, self.remind_every, self.clock = name, remind_every, clock
+        self.failures = 0
+        self._since = self._last_warned = 0.0
+
+    def failed(self, exc: BaseException) -> None:
+        self.failures += 1
+        now = self.clock()
+        error = _short(exc)
+        if self.failures == 1:
+            self._since = self._last_warned = now
+            log.warning("list/watch failing, retrying with backoff", extra={"resource": self.name, "err": error})
+        elif now - self._last_warned >= self.remind_every:
+            self._last_warned = now
+            log.warning("list/watch still failing", extra={"resource": self.name, "failures": self.failures,
+                                                           "for_seconds": round(now - self._since),
+                                                           "last_err": error})
+
+    def succeeded(self) -> None:
+        if self.failures:
+            log.info("list/watch recovered", extra={"resource": self.name, "failures": self.failures,
+                                                    "after_seconds": round(self.clock() - self._since)})
+            self.failures = 0
+
+
+def _short(exc: BaseException) -> str:
+    """One line: urllib3 wraps the cause in long reprs; the innermost reason is what tells."""
+    reason = getattr(exc, "reason", None)
+    text = f"{type(exc).__name__}: {reason if reason is not None and not isinstance(exc, ApiException) else exc}"
+    return " ".join(text.split())[:300]
 
 
 class Telemetry:
@@ -54,9 +99,12 @@ class Telemetry:
 class Reflector:
     def __init__(self, spec: ResourceSpec, namespace: str | None, api: ApiClient, store: MetricsStore,
                  shard: Shard, telemetry: Telemetry, on_event: Callable[[str, dict[str, Any]], None] | None = None,
-                 page_size: int = PAGE_SIZE, watch_timeout: int = MIN_WATCH_TIMEOUT, field_selector: str = "") -> None:
+                 page_size: int = PAGE_SIZE, watch_timeout: int = MIN_WATCH_TIMEOUT, field_selector: str = "",
+                 use_cache: bool = False) -> None:
         self.spec, self.namespace, self.api, self.store = spec, namespace, api, store
         self.field_selector = field_selector
+        self.use_cache = use_cache  # --use-apiserver-cache: lists at resourceVersion=0, served from the cache
+        self._relist = False
         self.shard, self.telemetry, self.on_event = shard, telemetry, on_event
         self.page_size, self.watch_timeout = page_size, watch_timeout
         self.synced = threading.Event()
@@ -64,6 +112,7 @@ class Reflector:
         self._response = None
         self.resource_version: str | None = None
         self.thread = threading.Thread(target=self.run, daemon=True, name=f"reflector-{spec.name}")
+        self.failures = FailureLog(self.name)
 
     @property
     def name(self) -> str:
@@ -75,6 +124,14 @@ class Reflector:
 
     def stop(self) -> None:
         self._stop.set()
+        self._cut()
+
+    def relist(self) -> None:
+        """List again now (the shard changed): the open watch is cut and the loop lists before watching."""
+        self._relist = True
+        self._cut()
+
+    def _cut(self) -> None:
         response = self._response
         if response is not None:
             try:
@@ -105,7 +162,8 @@ class Reflector:
         need_list = True
         while not self._stop.is_set():
             try:
-                if need_list:
+                if need_list or self._relist:
+                    self._relist = False
                     self._list()
                     need_list = False
                 self._watch()
@@ -116,21 +174,24 @@ class Reflector:
             except Exception as exc:  # connection refused, reset, 5xx: back off and resume
                 if self._stop.is_set():
                     return
+                if self._relist:  # the watch was cut on purpose
+                    continue
                 self.telemetry.count(self.telemetry.watches if not need_list else self.telemetry.lists,
                                      (self.spec.name, "error"))
-                log.warning("list/watch failed, retrying", extra={"resource": self.name, "err": f"{exc}"[:300],
-                                                                 "backoff_seconds": round(backoff, 2)})
+                self.failures.failed(exc)
                 self._stop.wait(backoff * random.uniform(0.8, 1.2))
                 backoff = min(backoff * 2, BACKOFF_MAX)
 
     def _list(self) -> None:
-        staged: dict = {}
+        seen: set[str] = set()
         count = 0
         continue_token = None
         while True:
             query: list[tuple[str, Any]] = [("limit", self.page_size)]
             if continue_token:
                 query.append(("continue", continue_token))
+            elif self.use_cache:
+                query.append(("resourceVersion", "0"))
             response = self._request(query, (10, 120))
             try:
                 page = json.loads(response.data)
@@ -138,14 +199,15 @@ class Reflector:
                 response.release_conn()
             for item in page.get("items") or ():
                 if self.shard.keeps(item):
-                    self.store.stage(staged, item)
+                    self.store.stage(seen, item)
                     count += 1
             metadata = page.get("metadata") or {}
             del page
             continue_token = metadata.get("continue")
             if not continue_token:
                 break
-        self.store.commit(staged)
+        self.store.commit(seen)
+        self.failures.succeeded()
         self.resource_version = metadata.get("resourceVersion")
         self.telemetry.count(self.telemetry.lists, (self.spec.name, "success"))
         with self.telemetry.lock:
@@ -160,11 +222,18 @@ class Reflector:
             query.append(("resourceVersion", self.resource_version))
         response = self._request(query, (10, timeout + 60))
         self._response = response
+        if self._relist or self._stop.is_set():  # cut while the request was on its way
+            response.release_conn()
+            self._response = None
+            raise Relist()
+        self.failures.succeeded()
         self.telemetry.count(self.telemetry.watches, (self.spec.name, "success"))
         try:
             for line in iter_resp_lines(response):
                 if self._stop.is_set():
                     return
+                if self._relist:
+                    raise Relist()
                 if line:
                     self._handle(json.loads(line))
         finally:

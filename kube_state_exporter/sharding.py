@@ -26,13 +26,32 @@ def jump_hash(key: int, buckets: int) -> int:
 
 
 class Shard:
+    """This instance's shard; --auto-sharding changes it when the StatefulSet is scaled."""
+
     def __init__(self, shard: int = 0, total: int = 1) -> None:
         if total < 1 or not 0 <= shard < total:
             raise ValueError(f"shard {shard} is not in [0, {total})")
         self.shard, self.total = shard, total
 
+    def update(self, shard: int, total: int) -> bool:
+        """Take a new (shard, total); True when it changed. A shard beyond the total (a pod the scale-down is
+        removing) keeps nothing."""
+        if total < 1 or shard < 0:
+            raise ValueError(f"shard {shard} of {total} is not a shard")
+        changed = (shard, total) != (self.shard, self.total)
+        self.shard, self.total = shard, total
+        return changed
+
     def keeps(self, obj: dict) -> bool:
         if self.total == 1:
-            return True
+            return self.shard == 0
         uid = (obj.get("metadata") or {}).get("uid", "")
         return jump_hash(fnv64a(uid.encode()), self.total) == self.shard
+
+
+def ordinal(pod_name: str) -> int:
+    """A StatefulSet pod's ordinal: the number after the last '-' of its name (web-2 -> 2)."""
+    _, _, suffix = pod_name.rpartition("-")
+    if not suffix.isdigit():
+        raise ValueError(f"pod name {pod_name!r} does not end in a StatefulSet ordinal")
+    return int(suffix)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import subprocess
 import sys
 
 import pytest
 
 from exporter_toolkit.errors import ConfigError
-from kube_state_exporter.cli import metric_filter, parse_allowlist
-from kube_state_exporter.metric import format_value
-from kube_state_exporter.sharding import Shard, fnv64a, jump_hash
+from kube_state_exporter.cli import metric_filter, opt_in_filter, parse_allowlist
+from kube_state_exporter.informer import FailureLog
+from kube_state_exporter.metric import format_value, gauge
+from kube_state_exporter.sharding import Shard, fnv64a, jump_hash, ordinal
 
 
 def test_allowlist_syntax():
@@ -54,11 +57,64 @@ def test_sharding_is_stable_and_balanced():
     (["--shard=2", "--total-shards=2"], "must be lower than"),
     (["--metric-allowlist=a", "--metric-denylist=b"], "mutually exclusive"),
     (["--metric-labels-allowlist=pods"], "expected resource="),
-    (["--kubeconfig=/nonexistent/kubeconfig"], "no Kubernetes configuration"),
+    (["--kubeconfig=/nonexistent/kubeconfig"], "--kubeconfig /nonexistent/kubeconfig: no such file"),
+    (["--kubeconfig={tmp}"], "is a directory"),
+    (["--kubeconfig={tmp}/bad.yaml"], "bad.yaml: malformed YAML at line 3: expected ',' or ']'"),
+    (["--kubeconfig={tmp}/list.yaml"], "list.yaml: malformed: not a kubeconfig"),
+    (["--kubeconfig={tmp}/empty-context.yaml"], "empty-context.yaml: invalid: "),
+    (["--kubeconfig={tmp}/locked.yaml"], "locked.yaml: not readable (permission denied)"),
+    (["--metric-opt-in-list=kube_(pod"], "invalid --metric-opt-in-list pattern"),
+    (["--auto-sharding"], "needs the pod's name and namespace"),
+    (["--pod=exporter-abc", "--pod-namespace=monitoring"], "does not end in a StatefulSet ordinal"),
 ])
 def test_bad_flags_exit_2_with_one_line(tmp_path, args, message):
+    (tmp_path / "bad.yaml").write_text("clusters:\n  - name: [unclosed\n")
+    (tmp_path / "list.yaml").write_text("- just\n- a list\n")
+    (tmp_path / "empty-context.yaml").write_text("apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\n")
+    locked = tmp_path / "locked.yaml"
+    locked.write_text("apiVersion: v1\n")
+    locked.chmod(0)
+    if "locked" in args[0] and os.access(locked, os.R_OK):
+        pytest.skip("running as root: permission bits do not stop reads")
+    args = [arg.replace("{tmp}", str(tmp_path)) for arg in args]
     result = subprocess.run([sys.executable, "-m", "kube_state_exporter", "--port=0", "--telemetry-port=0", *args],
                             capture_output=True, text=True, timeout=30, env={"HOME": str(tmp_path), "PATH": "/usr/bin"})
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("kube-state-exporter: error: ") and message in lines[0], lines
+
+
+def test_opt_in_families_only_when_named():
+    plain, opt_in = gauge("kube_pod_info", "x", lambda o: ()), gauge("kube_pod_nodeselectors", "x", lambda o: (),
+                                                                     opt_in=True)
+    default = opt_in_filter(metric_filter("", ""), "")
+    assert default(plain) and not default(opt_in)
+    named = opt_in_filter(metric_filter("", ""), "kube_pod_nodeselectors")
+    assert named(plain) and named(opt_in)
+    denied = opt_in_filter(metric_filter("", "kube_pod_nodeselectors"), "kube_pod_nodeselectors")
+    assert not denied(opt_in)  # the denylist still applies to a named opt-in family
+
+
+def test_shard_updates_and_ordinals():
+    shard = Shard(0, 1)
+    assert shard.update(2, 3) and (shard.shard, shard.total) == (2, 3)
+    assert not shard.update(2, 3)
+    assert shard.update(2, 2) and not shard.keeps({"metadata": {"uid": "a"}})  # a pod being scaled away
+    assert ordinal("kube-state-exporter-12") == 12
+    with pytest.raises(ValueError):
+        ordinal("kube-state-exporter-7d4b9c")
+
+
+def test_failure_log_warns_once_then_a_reminder_a_minute_then_recovers(caplog):
+    now = [1000.0]
+    failures = FailureLog("pods", remind_every=60.0, clock=lambda: now[0])
+    caplog.set_level(logging.INFO, logger="kube_state_exporter.informer")
+    for _ in range(50):  # 50 failures over 100 s: the first warns, one reminder at 60 s
+        failures.failed(ConnectionRefusedError("refused"))
+        now[0] += 2.0
+    failures.succeeded()
+    failures.succeeded()  # nothing more to say
+    records = [(r.levelname, r.getMessage()) for r in caplog.records]
+    assert records == [("WARNING", "list/watch failing, retrying with backoff"),
+                       ("WARNING", "list/watch still failing"), ("INFO", "list/watch recovered")]
+    assert caplog.records[1].failures == 31 and caplog.records[2].failures == 50
