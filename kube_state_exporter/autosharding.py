@@ -15,6 +15,7 @@ from kubernetes.client import ApiClient
 from kubernetes.watch.watch import iter_resp_lines
 
 from exporter_toolkit.errors import ConfigError
+from kube_state_exporter.api import get
 from kube_state_exporter.sharding import Shard, ordinal
 
 log = logging.getLogger("kube_state_exporter.autosharding")
@@ -43,15 +44,7 @@ class AutoSharding:
         self.thread = threading.Thread(target=self._run, daemon=True, name="auto-sharding")
 
     def _get(self, path: str, query: list[tuple[str, Any]] | None = None, timeout: tuple[float, float] = (10, 30)):
-        method, url, headers, _body, _post = self.api.param_serialize(
-            "GET", path, query_params=query or [], header_params={"Accept": "application/json"},
-            auth_settings=["BearerToken"])
-        response = self.api.call_api(method, url, header_params=headers, _request_timeout=timeout).response
-        if response.status >= 300:
-            body = response.data[:200].decode(errors="replace")
-            response.release_conn()
-            raise RuntimeError(f"GET {path}: HTTP {response.status}: {body}")
-        return response
+        return get(self.api, path, query, timeout)
 
     def resolve(self) -> None:
         """Find this pod's StatefulSet and take the shard from it; raises when the pod is not a StatefulSet's."""

@@ -24,7 +24,7 @@ from exporter_toolkit.exposition import render, wants_openmetrics
 from exporter_toolkit.families import counter, gauge
 from exporter_toolkit.server import Exporter, ServerConfig
 from exporter_toolkit.telemetry import add_exporter_metrics, build_info
-from kube_state_exporter import __version__
+from kube_state_exporter import __version__, custom_resource_state
 from kube_state_exporter.autosharding import AutoSharding, pod_identity
 from kube_state_exporter.informer import Reflector, Telemetry
 from kube_state_exporter.metric import FamilyGenerator
@@ -225,6 +225,25 @@ def api_client(kubeconfig: str | None, apiserver: str | None, connections: int =
     return client.ApiClient(configuration)
 
 
+def custom_resource_config(inline: str, path: str) -> str:
+    """The Custom Resource State config text (inline wins over the file, as in KSM), checked; "" when none."""
+    text = inline
+    if not text and path:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+        except OSError as exc:
+            raise ConfigError(f"--custom-resource-state-config-file {path}: {exc.strerror.lower()}") from None
+    if not text:
+        return ""
+    try:
+        custom_resource_state.parse_config(text)
+    except custom_resource_state.ConfigError as exc:
+        flag = "--custom-resource-state-config" if inline else f"--custom-resource-state-config-file {path}"
+        raise ConfigError(f"{flag}: {exc}") from None
+    return text
+
+
 def _csv(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
@@ -271,6 +290,10 @@ def _csv(value: str) -> list[str]:
 @click.option("--pod", default="", help="Name of the pod that contains the exporter (downward API); with "
                                         "--pod-namespace, turns on auto-sharding as in kube-state-metrics.")
 @click.option("--pod-namespace", default="", help="Namespace of the pod named by --pod.")
+@click.option("--custom-resource-state-config", "crs_config", default="",
+              help="Inline Custom Resource State Metrics config YAML (takes precedence over the file).")
+@click.option("--custom-resource-state-config-file", "crs_config_file", default="",
+              help="Path to a Custom Resource State Metrics config file.")
 @click.option("--custom-resource-state-only", is_flag=True,
               help="Only provide Custom Resource State metrics (experimental).")
 @click.option("--page-size", type=click.IntRange(min=1), default=500, show_default=True,
@@ -302,13 +325,15 @@ def command(**options: Any) -> None:
         auto = pod_identity(options["pod"] or os.environ.get("POD_NAME", ""),
                             options["pod_namespace"] or os.environ.get("POD_NAMESPACE", ""))
     namespaces = _csv(options["namespaces"])
+    crs_text = custom_resource_config(options["crs_config"], options["crs_config_file"])
     api = api_client(options["kubeconfig"], options["apiserver"],
-                     len(resources) * max(1, len(namespaces)) + 4)
+                     (len(resources) + len(custom_resource_state.parse_config(crs_text))) * max(1, len(namespaces)) + 4)
     shard = Shard(options["shard"], options["total_shards"])
     exporter = KubeStateExporter(api, resources, namespaces, allowlists, wanted, shard, options["page_size"],
                                  _csv(options["namespaces_denylist"]),
                                  "" if options["track_unscheduled_pods"] else options["node"],
-                                 options["use_apiserver_cache"])
+                                 options["use_apiserver_cache"],
+                                 custom_resource_state.specs_from_config(crs_text, api) if crs_text else ())
     sharding = None
     if auto is not None:
         sharding = AutoSharding(api, auto[0], auto[1], shard, exporter.reshard)
