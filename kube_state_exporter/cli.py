@@ -326,8 +326,9 @@ def command(**options: Any) -> None:
                             options["pod_namespace"] or os.environ.get("POD_NAMESPACE", ""))
     namespaces = _csv(options["namespaces"])
     crs_text = custom_resource_config(options["crs_config"], options["crs_config_file"])
+    custom_count = len(custom_resource_state.parse_config(crs_text)) if crs_text else 0
     api = api_client(options["kubeconfig"], options["apiserver"],
-                     (len(resources) + len(custom_resource_state.parse_config(crs_text))) * max(1, len(namespaces)) + 4)
+                     (len(resources) + custom_count) * max(1, len(namespaces)) + 4)
     shard = Shard(options["shard"], options["total_shards"])
     exporter = KubeStateExporter(api, resources, namespaces, allowlists, wanted, shard, options["page_size"],
                                  _csv(options["namespaces_denylist"]),
