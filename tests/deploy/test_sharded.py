@@ -102,7 +102,7 @@ def test_every_manifest_validates_against_its_schema(built, tmp_path):
 
 def test_the_stack_is_there_with_victoria_metrics_added(docs):
     workloads = {(d["kind"], d["metadata"]["name"]) for d in docs if d["kind"] in WORKLOAD_KINDS}
-    assert workloads == {("DaemonSet", "node-exporter"), ("Deployment", "kube-state-exporter"),
+    assert workloads == {("DaemonSet", "node-exporter"), ("StatefulSet", "kube-state-exporter"),
                          ("Deployment", "mysql-exporter"), ("Deployment", "grafana"), ("StatefulSet", "prometheus"),
                          ("StatefulSet", "alertmanager"), ("StatefulSet", "victoria-metrics")}
     assert not by_kind(docs, "ConfigMap", "prometheus-config"), "the unsharded config must not linger"
@@ -125,6 +125,24 @@ def test_every_container_is_non_root_read_only_bounded_and_probed(docs):
                 assert container[probe]["httpGet"]["port"] in ports, (name, probe)
             image = container["image"]
             assert re.fullmatch(r"[\w.-]+(:\d+)?/[\w./-]+:[\w.-]+", image) and not image.endswith(":latest"), image
+
+
+def test_kube_state_exporter_is_auto_sharded_with_just_the_rights_it_needs(docs):
+    """KSM's autosharding layout: each pod's shard is its ordinal, the count the StatefulSet's replicas."""
+    statefulset = by_kind(docs, "StatefulSet", "kube-state-exporter")[0]
+    assert statefulset["spec"]["replicas"] >= 2 and statefulset["spec"]["serviceName"] == "kube-state-exporter"
+    (container,) = pod_spec(statefulset)["containers"]
+    assert "--auto-sharding" in container["args"]
+    env = {e["name"]: e["valueFrom"]["fieldRef"]["fieldPath"] for e in container["env"]}
+    assert env == {"POD_NAME": "metadata.name", "POD_NAMESPACE": "metadata.namespace"}
+    role = by_kind(docs, "Role", "kube-state-exporter-sharding")[0]
+    rules = {(tuple(r["apiGroups"]), tuple(r["resources"])): r for r in role["rules"]}
+    assert rules[(("",), ("pods",))]["verbs"] == ["get"]
+    statefulsets = rules[(("apps",), ("statefulsets",))]
+    assert statefulsets["resourceNames"] == ["kube-state-exporter"] and set(statefulsets["verbs"]) <= {
+        "get", "list", "watch"}
+    binding = by_kind(docs, "RoleBinding", "kube-state-exporter-sharding")[0]
+    assert binding["subjects"][0]["name"] == pod_spec(statefulset)["serviceAccountName"]
 
 
 # --- the shards ---------------------------------------------------------------------------------------------------
