@@ -9,6 +9,7 @@ import shutil
 import subprocess
 
 import pytest
+import requests
 
 from testbed.harness import wait_for
 from tests.conftest import IN_CI
@@ -80,3 +81,38 @@ def test_kubectl_apply_get_delete_round_trip(tmp_path, sim_cluster, start_kube_e
              what="applied configmap in the metrics")
     kubectl(sim_cluster.kubeconfig, "delete", "-f", str(manifest))
     wait_for(lambda: "app-settings" not in series(), what="deleted configmap gone")
+
+
+def test_every_default_resource_reaches_prometheus_and_new_objects_arrive_by_watch(tmp_path, start_kube_exporter):
+    """A realistic mix of every resource KSM serves by default, listed and watched by our exporter, scraped by a
+    real Prometheus: each resource's families are queryable; an HPA created afterwards arrives through the watch."""
+    from kube_sim.mix import mix
+    from kube_sim.server import Simulator
+    from kube_sim.workload import seed_cluster, write_kubeconfig
+    from kube_state_exporter.resources import DEFAULT_RESOURCES, RESOURCES, Allowlists
+
+    sim = Simulator(bookmark_interval=1.0)
+    seed_cluster(sim.store)
+    mix(sim.store, 60)  # six workloads: every fifth is a statefulset
+    sim.start()
+    try:
+        kubeconfig = write_kubeconfig(tmp_path / "kubeconfig.yaml", sim.url)
+        exporter, _ = start_kube_exporter(kubeconfig)
+        scrape = [{"job_name": "kube-state", "static_configs": [{"targets": [f"127.0.0.1:{exporter.port}"]}]}]
+        with running_prometheus(tmp_path, scrape) as prometheus:
+            wait_for_series(prometheus, 'up{job="kube-state"} == 1')
+            for resource in DEFAULT_RESOURCES:
+                names = "|".join(g.name for g in RESOURCES[resource].families(Allowlists()) if not g.opt_in)
+                series = wait_for_series(prometheus, f'count by (__name__) ({{__name__=~"{names}"}})')
+                assert series, resource
+            hpa = {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+                   "metadata": {"name": "late-hpa", "namespace": "default"},
+                   "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
+                            "minReplicas": 2, "maxReplicas": 7}}
+            requests.post(f"{sim.url}/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers", json=hpa,
+                          timeout=10).raise_for_status()
+            late = wait_for_series(prometheus, 'kube_horizontalpodautoscaler_spec_max_replicas'
+                                               '{horizontalpodautoscaler="late-hpa"} == 7')
+            assert late[0]["metric"]["namespace"] == "default"
+    finally:
+        sim.stop()
