@@ -179,4 +179,4 @@ def test_kube_state_exporter_taken_port_exits_2():
                                  "--telemetry-port=0"], capture_output=True, text=True, timeout=30,
                                 stdin=subprocess.DEVNULL, cwd=REPO)
     line = one_error_line(result, "kube-state-exporter")
-    assert f"cannot listen on 127.0.0.1:{port}: address already in use" in line
+    assert line == f"kube-state-exporter: error: --port: cannot listen on 127.0.0.1:{port}: address already in use"
