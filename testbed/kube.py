@@ -64,6 +64,10 @@ class KubeExporter:
         self.daemon.stop()
 
 
+# Every exporter process started here, so a test that fails half way still has them stopped (tests/conftest.py).
+STARTED: list[KubeExporter] = []
+
+
 def start_ours(kubeconfig: Path, workdir: Path, *args: str, wait_ready: bool = True, env: dict | None = None,
                timeout: float = 60) -> KubeExporter:
     port, telemetry = free_port(), free_port()
@@ -72,7 +76,8 @@ def start_ours(kubeconfig: Path, workdir: Path, *args: str, wait_ready: bool = T
     daemon = start_daemon("kube-state-exporter", argv, port, str(workdir / f"kse-{port}.log"),
                           ready_path="/readyz" if wait_ready else "/healthz", timeout=timeout,
                           env={**os.environ, **(env or {})})
-    return KubeExporter(daemon, telemetry)
+    STARTED.append(KubeExporter(daemon, telemetry))
+    return STARTED[-1]
 
 
 def start_ksm(kubeconfig: Path, workdir: Path, *args: str, timeout: float = 120) -> KubeExporter:
@@ -83,7 +88,8 @@ def start_ksm(kubeconfig: Path, workdir: Path, *args: str, timeout: float = 120)
             "--telemetry-host=127.0.0.1", f"--telemetry-port={telemetry}", *args]
     daemon = start_daemon("kube-state-metrics", argv, port, str(workdir / f"ksm-{port}.log"),
                           timeout=timeout, env=dict(os.environ), ready=lambda: http_ok(telemetry, "/readyz"))
-    return KubeExporter(daemon, telemetry)
+    STARTED.append(KubeExporter(daemon, telemetry))
+    return STARTED[-1]
 
 
 def samples(text: str) -> dict[str, float]:

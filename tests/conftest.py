@@ -140,3 +140,15 @@ def start_kube_exporter(tmp_path):
     yield start
     for daemon in started:
         daemon.stop()
+
+
+@pytest.fixture(autouse=True)
+def _stop_kube_exporters():
+    """Exporters and kube-state-metrics started through testbed.kube never outlive their test, even a failed one
+    (module-scoped fixtures that start them stop them themselves)."""
+    import testbed.kube
+
+    before = len(testbed.kube.STARTED)
+    yield
+    while len(testbed.kube.STARTED) > before:
+        testbed.kube.STARTED.pop().stop()
