@@ -142,10 +142,10 @@ def start_kube_exporter(tmp_path):
         daemon.stop()
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="module", autouse=True)
 def _stop_kube_exporters():
-    """Exporters and kube-state-metrics started through testbed.kube never outlive their test, even a failed one
-    (module-scoped fixtures that start them stop them themselves)."""
+    """Exporters and kube-state-metrics started through testbed.kube never outlive their test module, even when a
+    test fails half way (module-long helpers, such as the store-case runner's exporter, stay up until then)."""
     import testbed.kube
 
     before = len(testbed.kube.STARTED)
