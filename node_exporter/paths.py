@@ -39,15 +39,31 @@ class Paths:
         return path
 
 
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
+
+
+def read_bytes(path: str) -> bytes:
+    """A whole file. Hand-specialised: os.open/os.read skip the buffered file object open() builds, which was
+    ~8% of a scrape spread over the kernel files every collector reads (profile of the node benchmark)."""
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        data = os.read(fd, 65536)
+        if not data:
+            return data
+        chunks = [data]
+        while chunk := os.read(fd, 65536):  # procfs hands out big files a page at a time: read to the end
+            chunks.append(chunk)
+        return b"".join(chunks) if len(chunks) > 1 else data
+    finally:
+        os.close(fd)
+
+
 def read_text(path: str) -> str:
-    # Binary read then decode: measurably cheaper than a text-mode file object for small kernel files.
-    with open(path, "rb") as handle:
-        return handle.read().decode("utf-8", "replace")
+    return read_bytes(path).decode("utf-8", "replace")
 
 
 def read_int(path: str) -> int:
-    with open(path, "rb") as handle:
-        return int(handle.read().strip())
+    return int(read_bytes(path).strip())
 
 
 GO_SPACE = b" \t\n\v\f\r"  # Go's bytes.TrimSpace on ASCII; Python's strip() would also eat \x1c-\x1f
@@ -56,8 +72,7 @@ GO_SPACE = b" \t\n\v\f\r"  # Go's bytes.TrimSpace on ASCII; Python's strip() wou
 def read_opt_text(path: str) -> str | None:
     """A sysfs attribute's text trimmed as Go trims it, or None where it is missing or unreadable."""
     try:
-        with open(path, "rb") as handle:
-            return go_valid_utf8(handle.read().strip(GO_SPACE))
+        return go_valid_utf8(read_bytes(path).strip(GO_SPACE))
     except OSError:
         return None
 
