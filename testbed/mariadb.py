@@ -60,11 +60,13 @@ class MariaDB:
                             "--auth-root-authentication-method=socket", "--skip-test-db"],
                            check=True, capture_output=True, timeout=120)
         self._extra = extra_args
+        (self.datadir / "tmp").mkdir(exist_ok=True)  # its own temporary tables: nothing shared with other servers
         log = open(self.datadir / "server.log", "ab")  # noqa: SIM115 - owned by the child process
         self.process = subprocess.Popen(
             [server, "--no-defaults", f"--datadir={self.datadir}", f"--socket={self.socket}", f"--port={self.port}",
              "--bind-address=127.0.0.1", "--user=root", f"--pid-file={self.datadir / 'mysqld.pid'}",
-             "--skip-name-resolve", "--innodb-buffer-pool-size=32M", "--innodb-log-file-size=16M",
+             f"--tmpdir={self.datadir / 'tmp'}", "--skip-name-resolve", "--innodb-buffer-pool-size=32M",
+             "--innodb-log-file-size=16M",
              f"--server-id={self.server_id}", "--log-bin=mysql-bin", "--max-connections=100", *extra_args],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         log.close()
