@@ -225,8 +225,8 @@ def api_client(kubeconfig: str | None, apiserver: str | None, connections: int =
     return client.ApiClient(configuration)
 
 
-def custom_resource_config(inline: str, path: str) -> str:
-    """The Custom Resource State config text (inline wins over the file, as in KSM), checked; "" when none."""
+def custom_resource_config(inline: str, path: str) -> list[custom_resource_state.CustomResource]:
+    """The Custom Resource State config (inline wins over the file, as in KSM), parsed; empty when none."""
     text = inline
     if not text and path:
         try:
@@ -235,13 +235,12 @@ def custom_resource_config(inline: str, path: str) -> str:
         except OSError as exc:
             raise ConfigError(f"--custom-resource-state-config-file {path}: {exc.strerror.lower()}") from None
     if not text:
-        return ""
+        return []
     try:
-        custom_resource_state.parse_config(text)
+        return custom_resource_state.parse_config(text)
     except custom_resource_state.ConfigError as exc:
         flag = "--custom-resource-state-config" if inline else f"--custom-resource-state-config-file {path}"
         raise ConfigError(f"{flag}: {exc}") from None
-    return text
 
 
 def _csv(value: str) -> list[str]:
@@ -325,16 +324,15 @@ def command(**options: Any) -> None:
         auto = pod_identity(options["pod"] or os.environ.get("POD_NAME", ""),
                             options["pod_namespace"] or os.environ.get("POD_NAMESPACE", ""))
     namespaces = _csv(options["namespaces"])
-    crs_text = custom_resource_config(options["crs_config"], options["crs_config_file"])
-    custom_count = len(custom_resource_state.parse_config(crs_text)) if crs_text else 0
+    custom = custom_resource_config(options["crs_config"], options["crs_config_file"])
     api = api_client(options["kubeconfig"], options["apiserver"],
-                     (len(resources) + custom_count) * max(1, len(namespaces)) + 4)
+                     (len(resources) + len(custom)) * max(1, len(namespaces)) + 4)
     shard = Shard(options["shard"], options["total_shards"])
     exporter = KubeStateExporter(api, resources, namespaces, allowlists, wanted, shard, options["page_size"],
                                  _csv(options["namespaces_denylist"]),
                                  "" if options["track_unscheduled_pods"] else options["node"],
                                  options["use_apiserver_cache"],
-                                 custom_resource_state.specs_from_config(crs_text, api) if crs_text else ())
+                                 custom_resource_state.specs_from_config(custom, api))
     sharding = None
     if auto is not None:
         sharding = AutoSharding(api, auto[0], auto[1], shard, exporter.reshard)

@@ -14,7 +14,7 @@ import logging
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -76,11 +76,6 @@ class CustomResource:
     labels_from_path: tuple[tuple[str, Path], ...] = ()
     metrics: tuple[Metric, ...] = field(default_factory=tuple)
 
-    @property
-    def key(self) -> str:
-        """The --resources style name of this resource: plural.group."""
-        return f"{self.plural}.{self.group}" if self.group else self.plural
-
 
 # --- configuration -------------------------------------------------------------------------------------------
 
@@ -132,9 +127,9 @@ def _each(spec: Any, where: str) -> Each:
     return each
 
 
-def parse_config(text: str, plurals: dict[tuple[str, str, str], str] | None = None) -> list[CustomResource]:
-    """The config's resources. `plurals` maps (group, version, kind) to the plural the API serves it under
-    (from discovery); without it, `resourcePlural` or the lower-case kind plus "s" is used, as KSM does."""
+def parse_config(text: str) -> list[CustomResource]:
+    """The config's resources; the plural is `resourcePlural` or the lower-case kind plus "s", as KSM does, until
+    discovery says otherwise (specs_from_config)."""
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -152,7 +147,7 @@ def parse_config(text: str, plurals: dict[tuple[str, str, str], str] | None = No
         if (group, kind) in seen:
             raise ConfigError(f"{where}: {kind}.{group} is configured twice")
         seen.add((group, kind))
-        plural = (plurals or {}).get((group, version, kind)) or entry.get("resourcePlural") or kind.lower() + "s"
+        plural = entry.get("resourcePlural") or kind.lower() + "s"
         metrics = []
         for m_index, metric in enumerate(entry.get("metrics") or []):
             m_where = f"{where}.metrics[{m_index}]"
@@ -383,16 +378,13 @@ def discover(api: Any, resources: Sequence[CustomResource]) -> dict[tuple[str, s
     return found
 
 
-def specs_from_config(text: str, api: Any = None) -> list[ResourceSpec]:
-    """The config's resources as ResourceSpecs, with plurals and scopes from discovery when an API is given."""
-    resources = parse_config(text)
+def specs_from_config(resources: Sequence[CustomResource], api: Any = None) -> list[ResourceSpec]:
+    """The parsed resources as ResourceSpecs, with plurals and scopes from discovery when an API is given."""
     if api is None:
         return [resource_spec(r) for r in resources]
     served = discover(api, resources)
-    plurals = {key: plural for key, (plural, _namespaced) in served.items()}
-    return [resource_spec(r, served.get((r.group, r.version, r.kind), (r.plural, True))[1])
-            for r in parse_config(text, plurals)]
-
-
-def metric_names(resources: Sequence[CustomResource]) -> list[str]:
-    return [f"{r.prefix}_{m.name}" if r.prefix else m.name for r in resources for m in r.metrics]
+    specs = []
+    for resource in resources:
+        plural, namespaced = served.get((resource.group, resource.version, resource.kind), (resource.plural, True))
+        specs.append(resource_spec(replace(resource, plural=plural), namespaced))
+    return specs
