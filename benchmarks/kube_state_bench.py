@@ -12,7 +12,8 @@ written everything). Event-to-metric latency (ours only: KSM cannot narrow a scr
 is changed while 200 pod updates per second churn, /metrics?resources=nodes is polled until the new value
 shows.
 
-    python -m benchmarks.kube_state_bench [--pods 10000 50000] [--ours-only 100000] [--scrapes 20] [--json]
+    KSM_BIN=path/to/kube-state-metrics python -m benchmarks.kube_state_bench [--pods 10000 50000] [--ours-only 100000]
+        [--scrapes 20] [--json]           # without KSM_BIN: our own figures only
     python -m benchmarks.kube_state_bench --pods 300 --scrapes 2 --events 3 --json    # the smoke test's run
 """
 
@@ -21,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -36,7 +36,7 @@ from kube_sim.resources import BY_PATH
 from kube_sim.server import Simulator
 from kube_sim.workload import seed_cluster, write_kubeconfig
 from testbed.harness import free_port, http_ok, percentile, start_daemon, wait_for
-from testbed.kube import KSM_START
+from testbed.kube import KSM_ENV, ksm_binary
 
 PODS = BY_PATH[("", "v1", "pods")]
 NODES = BY_PATH[("", "v1", "nodes")]
@@ -98,11 +98,13 @@ def scrape_figures(port: int, scrapes: int) -> dict:
 
 
 def run_ksm(sim: Simulator, kubeconfig: Path, pods: int, scrapes: int, workdir: Path) -> dict:
+    binary = ksm_binary()
+    assert binary is not None, f"{KSM_ENV} names no kube-state-metrics"
     port, telemetry = free_port(), free_port()
     before = len(sim.initial_events_sent)
     start = time.perf_counter()
     ksm = start_daemon("kube-state-metrics", [
-        str(KSM_START), f"--kubeconfig={kubeconfig}", "--host=127.0.0.1", f"--port={port}",
+        str(binary), f"--kubeconfig={kubeconfig}", "--host=127.0.0.1", f"--port={port}",
         "--telemetry-host=127.0.0.1", f"--telemetry-port={telemetry}", "--enable-gzip-encoding"],
         port, str(workdir / f"ksm-{pods}.log"), timeout=60, env=dict(os.environ),
         ready=lambda: http_ok(telemetry, "/readyz"))
@@ -199,7 +201,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=50)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    have_ksm = shutil.which(str(KSM_START)) is not None
+    have_ksm = ksm_binary() is not None
     results = []
     with tempfile.TemporaryDirectory(prefix="kube-bench-") as workdir:
         for pods in args.pods:
@@ -225,7 +227,7 @@ def main() -> None:
                                  for key, value in r["ratios"].items())
             print(f"{'':>19}ours/KSM: {verdicts}")
     if not any(r["ksm"] for r in results):
-        print(f"(no KSM binary at {KSM_START}: ours only)")
+        print(f"(no kube-state-metrics: ours only; set {KSM_ENV} to its binary to run it beside ours)")
 
 
 if __name__ == "__main__":

@@ -45,30 +45,38 @@ ensure_venv() {
     fi
 }
 
-# Both wheels built from this tree; the app-instrumentation wheel installed alone in a fresh virtualenv (with
-# prometheus-client, its one dependency) runs the examples of its documentation there.
-check_library_alone() {
+# Both wheels built from this tree, each installed from its wheel file alone into a fresh virtualenv (the index
+# only serves their third-party dependencies): the library runs the examples of its documentation there; the
+# suite's wheel carries the daemons and their shared runtime only, and its three console scripts start.
+check_wheels() {
     local work
     work=$(mktemp -d)
-    echo ">> wheels of app-instrumentation and exporter-suite; the library alone in a fresh virtualenv"
+    echo ">> wheels of app-instrumentation and exporter-suite, each in a fresh virtualenv"
     # setuptools reuses build/ and never drops files from it: a stale one would put old modules in a wheel.
     rm -rf "$REPO_ROOT/build" "$REPO_ROOT/app_instrumentation/build"
     "$VENV/bin/python" -m pip wheel -q --disable-pip-version-check --no-deps --no-build-isolation \
         --wheel-dir "$work/dist" "$REPO_ROOT/app_instrumentation" "$REPO_ROOT"
-    # Each module in exactly one of the two wheels.
-    "$VENV/bin/python" - "$work"/dist/*.whl <<'PY'
-import sys, zipfile
-lib, suite = sorted(sys.argv[1:])  # app_instrumentation-*.whl sorts before exporter_suite-*.whl
-in_suite = [name for name in zipfile.ZipFile(suite).namelist() if name.startswith("app_instrumentation/")]
-assert not in_suite, f"the exporter-suite wheel carries the library's modules: {in_suite}"
-assert "app_instrumentation/serve.py" in zipfile.ZipFile(lib).namelist()
-PY
-    python3 -m venv "$work/venv"
-    "$work/venv/bin/python" -m pip install -q --disable-pip-version-check "$work"/dist/app_instrumentation-*.whl
-    # -I: neither the working directory nor PYTHONPATH can lend the library (or the suite) from this tree.
+    rm -rf "$REPO_ROOT/build" "$REPO_ROOT/app_instrumentation/build"
     local status=0
-    (cd "$work" && "$work/venv/bin/python" -I "$REPO_ROOT/tests/doc_examples.py" --alone \
-        "$REPO_ROOT/docs/app-instrumentation.md") || status=$?
+    "$VENV/bin/python" "$REPO_ROOT/scripts/check_wheels.py" "$work"/dist/*.whl || status=$?
+    if [ $status -eq 0 ]; then
+        python3 -m venv "$work/library"
+        "$work/library/bin/python" -m pip install -q --disable-pip-version-check "$work"/dist/app_instrumentation-*.whl
+        # -I: neither the working directory nor PYTHONPATH can lend the library (or the suite) from this tree.
+        (cd "$work" && "$work/library/bin/python" -I "$REPO_ROOT/tests/doc_examples.py" --alone \
+            "$REPO_ROOT/docs/app-instrumentation.md") || status=$?
+    fi
+    if [ $status -eq 0 ]; then
+        python3 -m venv "$work/suite"
+        local wheel
+        wheel=$(echo "$work"/dist/exporter_suite-*.whl)
+        "$work/suite/bin/python" -m pip install -q --disable-pip-version-check "$wheel[all]" \
+            || status=$?
+        for daemon in node-exporter kube-state-exporter mysql-exporter; do
+            [ $status -eq 0 ] || break
+            (cd "$work" && "$work/suite/bin/$daemon" --version) || { echo "$daemon --version failed" >&2; status=1; }
+        done
+    fi
     rm -rf "$work"
     return $status
 }

@@ -1,5 +1,6 @@
-"""A real Grafana server for tests (OSS 9.2.8 from ../shared/tools/grafana, or GRAFANA_SERVER), provisioned from
-deploy/grafana, and a small OpenID Connect provider that logs people in through Grafana's generic OAuth."""
+"""A real Grafana server (GRAFANA_SERVER, else grafana-server or grafana on PATH; the tests were written against
+OSS 9.2.8), provisioned from deploy/grafana, and a small OpenID Connect provider that logs people in through
+Grafana's generic OAuth. No registry here ships Grafana: tests that need it run only where GRAFANA_SERVER names one."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import threading
 from dataclasses import dataclass, field
@@ -19,21 +19,41 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import yaml
 
-from testbed.harness import free_port
+from testbed.harness import free_port, http_ok, wait_for
 
 REPO = Path(__file__).resolve().parent.parent
 GRAFANA_DIR = REPO / "deploy" / "grafana"
 CLIENT_ID, CLIENT_SECRET = "grafana", "test-client-secret"
 
 
-def find_start_script() -> Path | None:
-    """GRAFANA_SERVER (a start.sh, or a directory holding one), else ../shared/tools/grafana/start.sh."""
-    candidates = [os.environ.get("GRAFANA_SERVER", ""), str(REPO.parent / "shared" / "tools" / "grafana")]
-    for candidate in filter(None, candidates):
-        path = Path(candidate)
-        script = path / "start.sh" if path.is_dir() else path
-        if script.is_file():
-            return script
+GRAFANA_ENV = "GRAFANA_SERVER"
+BINARIES = ("grafana-server", "grafana")
+# Where Grafana's own packages put its home (conf/defaults.ini, public/) when the binary is elsewhere (/usr/sbin).
+PACKAGED_HOMES = (Path("/usr/share/grafana"),)
+
+
+def find_grafana(named_only: bool = False) -> Path | None:
+    """GRAFANA_SERVER (the grafana-server or grafana binary, or a Grafana home holding bin/), else (unless
+    named_only) grafana-server or grafana on PATH. None when there is none."""
+    named = os.environ.get(GRAFANA_ENV, "")
+    if named:
+        candidates = [str(Path(named) / "bin" / name) for name in BINARIES] if Path(named).is_dir() else [named]
+    elif named_only:
+        return None
+    else:
+        candidates = list(BINARIES)
+    for candidate in candidates:
+        found = shutil.which(candidate)
+        if found and home_of(Path(found)) is not None:
+            return Path(found)
+    return None
+
+
+def home_of(binary: Path) -> Path | None:
+    """Grafana's home directory for a binary: the parent of its bin/ (a release archive) or a packaged home."""
+    for candidate in (binary.resolve().parent.parent, binary.parent.parent, *PACKAGED_HOMES):
+        if (candidate / "conf" / "defaults.ini").is_file():
+            return candidate
     return None
 
 
@@ -121,7 +141,7 @@ class OidcProvider:
 
 @dataclass
 class GrafanaServer:
-    pid: int
+    process: subprocess.Popen
     port: int
     data_dir: Path
 
@@ -134,17 +154,12 @@ class GrafanaServer:
         return path.read_text(errors="replace") if path.exists() else ""
 
     def stop(self) -> None:
+        self.process.terminate()
         try:
-            os.kill(self.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            return
-        for _ in range(100):
-            try:
-                os.kill(self.pid, 0)
-            except ProcessLookupError:
-                return
-            threading.Event().wait(0.1)
-        os.kill(self.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 def provisioning_tree(target: Path, dashboards: Path = GRAFANA_DIR / "dashboards") -> Path:
@@ -176,18 +191,40 @@ def grafana_ini(target: Path, provider: OidcProvider, port: int) -> Path:
     return target
 
 
-def start_grafana(script: Path, workdir: Path, provider: OidcProvider | None = None,
-                  provisioning: Path | None = None) -> GrafanaServer:
-    """Start the real server on a free port with deploy/grafana's provisioning and (with a provider) grafana.ini."""
-    port = free_port()
-    workdir.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "GRAFANA_CACHE": os.environ.get("GRAFANA_CACHE", str(Path("/tmp") / "grafana-9.2.8-cache"))}
+def start_grafana(binary: Path, workdir: Path, provider: OidcProvider | None = None,
+                  provisioning: Path | None = None, config: Path | None = None, port: int | None = None,
+                  timeout: float = 180) -> GrafanaServer:
+    """Start the real server on loopback (a free port unless given) with deploy/grafana's provisioning and, with
+    a provider, deploy/grafana's grafana.ini (else `config`, else Grafana's defaults: admin/admin, login form);
+    returns once /api/health answers. Its log is workdir/data/server.log."""
+    home = home_of(binary)
+    if home is None:
+        raise RuntimeError(f"{binary}: no Grafana home (conf/defaults.ini) beside it")
+    port = port or free_port()
+    data = workdir / "data"
+    data.mkdir(parents=True, exist_ok=True)
     if provider is not None:
-        env["GF_CONFIG"] = str(grafana_ini(workdir / "grafana.ini", provider, port))
+        config = grafana_ini(workdir / "grafana.ini", provider, port)
+    elif config is None:
+        config = workdir / "grafana.ini"
+        config.write_text("")  # not the home's conf/custom.ini nor /etc/grafana: only defaults and the env below
     provisioning = provisioning or provisioning_tree(workdir / "provisioning")
-    result = subprocess.run(["bash", str(script), str(port), str(provisioning), str(workdir / "data")],
-                            env=env, capture_output=True, text=True, timeout=180)
-    if result.returncode != 0:
-        raise RuntimeError(f"grafana did not start: {result.stderr.strip()[-2000:]}")
-    pid = int(result.stdout.split()[1])
-    return GrafanaServer(pid, port, workdir / "data")
+    argv = [str(binary), *(["server"] if binary.name == "grafana" else []), f"--homepath={home}",
+            f"--config={config}"]
+    env = {**os.environ, "GF_SERVER_HTTP_ADDR": "127.0.0.1", "GF_SERVER_HTTP_PORT": str(port),
+           "GF_PATHS_DATA": str(data), "GF_PATHS_LOGS": str(data / "log"), "GF_PATHS_PLUGINS": str(data / "plugins"),
+           "GF_PATHS_PROVISIONING": str(provisioning), "GF_ANALYTICS_REPORTING_ENABLED": "false",
+           "GF_ANALYTICS_CHECK_FOR_UPDATES": "false"}
+    with (data / "server.log").open("ab") as log:
+        process = subprocess.Popen(argv, cwd=home, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    server = GrafanaServer(process, port, data)
+    try:
+        wait_for(lambda: process.poll() is not None or http_ok(port, "/api/health"), timeout=timeout, interval=0.3,
+                 what=f"grafana's /api/health on port {port}")
+    except BaseException:
+        server.stop()
+        raise
+    if process.returncode is not None:
+        raise RuntimeError(f"grafana exited with {process.returncode}: {server.log()[-2000:]}")
+    return server

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +17,8 @@ from kube_sim.server import Simulator
 from kube_sim.workload import seed_cluster, write_kubeconfig
 from testbed.harness import Daemon, free_port, http_ok, start_daemon
 
-REPO = Path(__file__).resolve().parent.parent
-KSM_START = REPO.parent / "shared" / "tools" / "kube-state-metrics" / "start.sh"
+# The real kube-state-metrics is not installable from the registries: tests compare with it when KSM_BIN names it.
+KSM_ENV = "KSM_BIN"
 _SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)')
 
 
@@ -80,11 +81,21 @@ def start_ours(kubeconfig: Path, workdir: Path, *args: str, wait_ready: bool = T
     return STARTED[-1]
 
 
+def ksm_binary() -> Path | None:
+    """The real kube-state-metrics named by KSM_BIN (a path, or a name on PATH); None when unset or not there."""
+    named = os.environ.get(KSM_ENV, "")
+    found = shutil.which(named) if named else None
+    return Path(found).resolve() if found else None
+
+
 def start_ksm(kubeconfig: Path, workdir: Path, *args: str, timeout: float = 120) -> KubeExporter:
-    """The real kube-state-metrics v2.20.0 with its defaults (streaming lists included); up once its telemetry
-    port's /readyz answers (use wait_synced for the objects)."""
+    """The real kube-state-metrics (KSM_BIN; v2.20.0 is what the tests were written against) with its defaults
+    (streaming lists included); up once its telemetry port's /readyz answers (use wait_synced for the objects)."""
+    binary = ksm_binary()
+    if binary is None:
+        raise RuntimeError(f"no kube-state-metrics: set {KSM_ENV} to its binary")
     port, telemetry = free_port(), free_port()
-    argv = [str(KSM_START), f"--kubeconfig={kubeconfig}", "--host=127.0.0.1", f"--port={port}",
+    argv = [str(binary), f"--kubeconfig={kubeconfig}", "--host=127.0.0.1", f"--port={port}",
             "--telemetry-host=127.0.0.1", f"--telemetry-port={telemetry}", *args]
     daemon = start_daemon("kube-state-metrics", argv, port, str(workdir / f"ksm-{port}.log"),
                           timeout=timeout, env=dict(os.environ), ready=lambda: http_ok(telemetry, "/readyz"))

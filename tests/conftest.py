@@ -14,6 +14,7 @@ from testbed.harness import Daemon, free_port, start_daemon
 REPO = Path(__file__).resolve().parent.parent
 NODE_FIXTURE = REPO / "tests" / "fixtures" / "node"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+SHARED = REPO.parent / "shared"  # reference data beside the checkout (Go fixtures, KSM cases, CRDs)
 
 
 def require_binary(name: str) -> str:
@@ -25,6 +26,38 @@ def require_binary(name: str) -> str:
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+def require_shared(path: Path) -> Path:
+    """Reference data under ../shared: missing, the test skips with that reason, but fails under CI=true."""
+    if not path.exists():
+        message = f"../{path.relative_to(REPO.parent)} is missing (reference data beside the checkout)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def require_named(variable: str, found: Path | None, what: str) -> Path:
+    """A real server no registry here ships (kube-state-metrics, Grafana): the test runs when `variable` names it
+    and skips otherwise, under CI=true too; named but not there is a failure."""
+    if found is None:
+        if os.environ.get(variable):
+            pytest.fail(f"{variable}={os.environ[variable]}: no {what} there")
+        pytest.skip(f"no {what}: set {variable} to run this test against it")
+    return found
+
+
+def require_ksm() -> Path:
+    from testbed.kube import KSM_ENV, ksm_binary
+
+    return require_named(KSM_ENV, ksm_binary(), "kube-state-metrics binary")
+
+
+def require_grafana() -> Path:
+    from testbed.grafana import GRAFANA_ENV, find_grafana
+
+    return require_named(GRAFANA_ENV, find_grafana(named_only=True), "Grafana server")
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import subprocess
 import sys
 import tarfile
 import tempfile
@@ -25,6 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 REFERENCE = REPO.parent / "shared" / "reference" / "node-exporter-1.5-e2e"
 GOLDEN = REFERENCE / "e2e-output.txt"
+TREE = REFERENCE / "tree.tgz"
 
 # Go's end-to-end-test.sh drops these lines before diffing (python_ and exporter_http_ are our runtime's go_).
 SKIP = re.compile(r"^(go_|python_|exporter_http_|node_exporter_build_info|node_scrape_collector_duration_seconds|"
@@ -46,18 +46,15 @@ E2E_DISABLED = ("filesystem", "timex", "uname")
 
 
 def unpack(base: Path) -> Path:
-    """The fixture tree at base/collector/fixtures, where Go's script has it (tree.tgz, then sys.ttar and
-    udev.ttar with the bundled ttar script). Returns base: the exporter runs there with Go's relative paths,
-    which some labels and HELP texts carry (node_rapl_*{path}, the textfile HELP)."""
+    """The fixture tree (tree.tgz: proc/, sys/, udev/, ... as Go's test has them once unpacked) at
+    base/collector/fixtures, where Go's script has it. Returns base: the exporter runs there with Go's relative
+    paths, which some labels and HELP texts carry (node_rapl_*{path}, the textfile HELP)."""
     root = base / "collector" / "fixtures"
     if (root / ".unpacked").exists():
         return base
     root.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(REFERENCE / "tree.tgz") as archive:
+    with tarfile.open(TREE) as archive:
         archive.extractall(root, filter="tar")
-    for name in ("sys.ttar", "udev.ttar"):
-        subprocess.run(["bash", str(REFERENCE / "ttar"), "-C", str(root), "-x", "-f", str(REFERENCE / name)],
-                       check=True, capture_output=True)
     (root / ".unpacked").touch()
     return base
 

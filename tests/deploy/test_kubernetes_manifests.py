@@ -23,7 +23,7 @@ from tests.conftest import IN_CI, REPO
 DEPLOY = REPO / "deploy"
 KUSTOMIZE = DEPLOY / "kubernetes"
 BUILDS = {"all": KUSTOMIZE, "base": KUSTOMIZE / "base", "operator": KUSTOMIZE / "overlays" / "operator"}
-CRDS = Path("/work/shared/reference/prometheus-operator-crds")
+CRDS = REPO.parent / "shared" / "reference" / "prometheus-operator-crds"
 WORKLOAD_KINDS = ("Deployment", "DaemonSet", "StatefulSet")
 # kube-state-metrics v2.20's default `--resources` (pkg/options/resource.go; `kube-state-metrics --help`), by API
 # group. `endpoints` is opt-in there (EndpointSlices replaced it).

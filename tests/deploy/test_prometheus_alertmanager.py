@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
 import yaml
@@ -116,10 +115,10 @@ def test_local_stack_alertmanager_config_is_valid_and_carries_no_credential_file
     run(require_binary("amtool"), "check-config", str(path))
 
 
-def test_local_ha_alertmanagers_peer_with_each_other_and_open_from_a_browser():
+def test_local_ha_alertmanagers_peer_with_each_other_and_open_from_a_browser(tmp_path):
     from localstack.monitoring import AlertmanagerPeer, alertmanager_argv
 
-    config, data = Path("/work/alertmanager.yml"), Path("/work/data")
+    config, data = tmp_path / "alertmanager.yml", tmp_path / "data"
 
     peers = [AlertmanagerPeer(9093, 9094), AlertmanagerPeer(9193, 9194), AlertmanagerPeer(9293, 9294)]
     for peer in peers:

@@ -1,6 +1,7 @@
-"""deploy/grafana against a real Grafana server (OSS 9.2.8): provisioning and the access plan agree whatever runs
-first, and the four audiences get their access through real SSO logins (generic OAuth against a small OpenID
-Connect provider), each "cannot" tried and answered 403."""
+"""deploy/grafana against a real Grafana server (the one GRAFANA_SERVER names, written against OSS 9.2.8; skipped
+without it): provisioning and the access plan agree whatever runs first, and the four audiences get their access
+through real SSO logins (generic OAuth against a small OpenID Connect provider), each "cannot" tried and answered
+403."""
 
 from __future__ import annotations
 
@@ -11,15 +12,14 @@ import re
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import requests
 import yaml
 
-from testbed.grafana import GRAFANA_DIR, OidcProvider, User, find_start_script, start_grafana
+from testbed.grafana import GRAFANA_DIR, OidcProvider, User, start_grafana
 from testbed.harness import free_port
-from tests.conftest import IN_CI, REPO
+from tests.conftest import REPO, require_grafana
 
 pytestmark = pytest.mark.integration
 SCRIPT = GRAFANA_DIR / "access" / "apply_access.py"
@@ -40,17 +40,6 @@ def wait_provisioned(server):
     want = len(dashboard_files())
     poll(lambda: len(admin.get(f"{server.url}/api/search", params={"type": "dash-db"}, timeout=30).json()) == want,
          what="dashboards provisioned")
-
-
-def grafana_script() -> Path:
-    script = find_start_script()
-    if script is None:
-        message = ("no Grafana server: neither ../shared/tools/grafana/start.sh nor GRAFANA_SERVER "
-                   "(a start.sh or its directory) exists")
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    return script
 
 
 def load_access_module():
@@ -107,9 +96,9 @@ def poll(check, timeout: float = 30.0, what: str = "condition"):
 @pytest.fixture(scope="module")
 def sso(tmp_path_factory):
     """A provider with the four audiences and an outsider, and Grafana with deploy/grafana's grafana.ini."""
-    script = grafana_script()
+    grafana = require_grafana()
     provider = OidcProvider(USERS).start()
-    server = start_grafana(script, tmp_path_factory.mktemp("grafana-sso"), provider=provider)
+    server = start_grafana(grafana, tmp_path_factory.mktemp("grafana-sso"), provider=provider)
     wait_provisioned(server)
     yield server, provider
     server.stop()
@@ -146,10 +135,10 @@ def test_provisioning_then_access_plan_agree_and_second_runs_change_nothing(sso)
 
 
 def test_access_plan_first_then_provisioning(tmp_path):
-    script = grafana_script()
+    grafana = require_grafana()
     empty = tmp_path / "no-dashboards"
     (empty / "dashboards").mkdir(parents=True)
-    server = start_grafana(script, tmp_path / "grafana", provisioning=empty)
+    server = start_grafana(grafana, tmp_path / "grafana", provisioning=empty)
     try:
         token = service_account_token(server.url)
         first = run_script(server.url, token)
@@ -158,7 +147,7 @@ def test_access_plan_first_then_provisioning(tmp_path):
     finally:
         server.stop()
     # The same database, now with deploy/grafana's dashboard providers: they fill the plan's folders.
-    server = start_grafana(script, tmp_path / "grafana")
+    server = start_grafana(grafana, tmp_path / "grafana")
     wait_provisioned(server)
     try:
         admin = requests.Session()
@@ -286,10 +275,10 @@ def test_apply_access_fails_politely(sso):
 
 
 def test_dry_run_changes_nothing(tmp_path):
-    script = grafana_script()
+    grafana = require_grafana()
     empty = tmp_path / "empty"
     (empty / "dashboards").mkdir(parents=True)
-    server = start_grafana(script, tmp_path / "grafana", provisioning=empty)
+    server = start_grafana(grafana, tmp_path / "grafana", provisioning=empty)
     try:
         token = service_account_token(server.url)
         dry = run_script(server.url, token, "--dry-run")

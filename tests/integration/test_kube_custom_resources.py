@@ -11,8 +11,8 @@ import requests
 import yaml
 
 from testbed.harness import wait_for
-from testbed.kube import KSM_START, start_cluster, start_ksm, start_ours
-from tests.conftest import IN_CI, REPO
+from testbed.kube import start_cluster, start_ksm, start_ours
+from tests.conftest import REPO, require_ksm
 from tests.exposition import families
 from tests.kube_store_cases import headers
 
@@ -28,11 +28,7 @@ def custom_families(text: str) -> dict:
 
 @pytest.fixture(scope="module")
 def cluster_with_custom_objects(tmp_path_factory):
-    if not KSM_START.exists():
-        message = f"kube-state-metrics is not at {KSM_START}"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+    require_ksm()
     workdir = tmp_path_factory.mktemp("kube-crs")
     cluster = start_cluster(workdir, seed=False)
     url = cluster.sim.url

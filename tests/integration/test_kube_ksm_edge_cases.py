@@ -17,8 +17,8 @@ from kube_sim.mix import R
 from kube_sim.server import Simulator
 from kube_sim.workload import write_kubeconfig
 from testbed.harness import wait_for
-from testbed.kube import KSM_START, start_ksm, start_ours
-from tests.conftest import REPO, require_binary
+from testbed.kube import start_ksm, start_ours
+from tests.conftest import REPO, require_ksm
 from tests.integration.test_kube_ksm_side_by_side import differences
 
 pytestmark = pytest.mark.integration
@@ -60,7 +60,7 @@ def synced(text: str) -> bool:
 
 @pytest.fixture(scope="module")
 def exporters(tmp_path_factory):
-    require_binary(str(KSM_START))
+    require_ksm()
     workdir = tmp_path_factory.mktemp("kube-edge")
     sim = Simulator(bookmark_interval=1.0)
     for key, objects in OBJECTS.items():

@@ -18,8 +18,8 @@ from kube_sim.mix import R, mix
 from kube_sim.server import Simulator
 from kube_sim.workload import seed_cluster, write_kubeconfig
 from testbed.harness import wait_for
-from testbed.kube import KSM_START, start_ksm, start_ours, wait_synced
-from tests.conftest import require_binary
+from testbed.kube import start_ksm, start_ours, wait_synced
+from tests.conftest import require_ksm
 from tests.kube_store_cases import LABEL
 
 pytestmark = pytest.mark.integration
@@ -61,7 +61,7 @@ def differences(theirs: str, ours: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def side_by_side(tmp_path_factory):
-    require_binary(str(KSM_START))
+    require_ksm()
     workdir = tmp_path_factory.mktemp("kube-side-by-side")
     sim = Simulator(bookmark_interval=1.0)
     seed_cluster(sim.store)

@@ -19,6 +19,7 @@ from kube_sim.workload import write_kubeconfig
 from testbed.harness import wait_for
 from testbed.kube import KubeExporter, counter_sum, start_ours
 from tests import kube_store_cases
+from tests.conftest import require_shared
 
 pytestmark = pytest.mark.integration
 
@@ -114,7 +115,12 @@ def runner(tmp_path_factory):
     runner.close()
 
 
-@pytest.mark.skipif(not CASES, reason="the KSM store cases are not present (../shared/reference/ksm-store-cases)")
+def test_store_cases_are_there():
+    """Without ../shared the cases below have nothing to run: this one skips, or fails under CI=true."""
+    require_shared(kube_store_cases.CASES)
+    assert len(CASES) >= 250
+
+
 @pytest.mark.parametrize(("resource", "case"), CASES, ids=[f"{r}:{c['name']}" for r, c in CASES])
 def test_store_case_through_the_wire(runner, resource, case):
     ours = runner.serve(resource, case)

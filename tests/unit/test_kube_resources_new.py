@@ -20,7 +20,7 @@ from kube_state_exporter.resources import DEFAULT_RESOURCES, RESOURCES, Allowlis
 from kube_state_exporter.resources.kube_common import milli_quantity, whole_quantity
 from kube_state_exporter.store import MetricsStore, write
 from testbed.harness import free_port, start_daemon, wait_for
-from tests.conftest import IN_CI, REPO
+from tests.conftest import REPO, require_ksm
 from tests.kube_store_cases import load
 
 NEW = {  # plural -> Kind, for the List the fake API server answers with
@@ -38,7 +38,6 @@ NEW = {  # plural -> Kind, for the List the fake API server answers with
     "validatingwebhookconfigurations": "ValidatingWebhookConfiguration", "volumeattachments": "VolumeAttachment",
 }
 FIXTURES = REPO / "tests" / "fixtures" / "kube"
-KSM_START = REPO.parent / "shared" / "tools" / "kube-state-metrics" / "start.sh"
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
 
 
@@ -173,8 +172,8 @@ def test_csr_conditions_are_counted_whatever_their_status():
 # --- side by side with the real kube-state-metrics v2.20.0 -------------------------------------------------
 
 
-def ksm_default_resources() -> list[str]:
-    help_text = subprocess.run([str(KSM_START), "--help"], capture_output=True, text=True, timeout=60).stdout
+def ksm_default_resources(binary) -> list[str]:
+    help_text = subprocess.run([str(binary), "--help"], capture_output=True, text=True, timeout=60).stdout
     match = re.search(r'--resources string .*?Defaults to "([^"]+)"', help_text)
     assert match, "no --resources default in kube-state-metrics --help"
     return match.group(1).split(",")
@@ -182,16 +181,11 @@ def ksm_default_resources() -> list[str]:
 
 @pytest.fixture(scope="module")
 def ksm_binary():
-    if not KSM_START.exists():
-        message = f"the real kube-state-metrics is not there ({KSM_START})"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    return KSM_START
+    return require_ksm()
 
 
 def test_default_resources_are_ksm_defaults(ksm_binary):
-    assert sorted(DEFAULT_RESOURCES) == sorted(ksm_default_resources())
+    assert sorted(DEFAULT_RESOURCES) == sorted(ksm_default_resources(ksm_binary))
 
 
 class FakeApiServer:

@@ -1,6 +1,6 @@
 """Behaviour of the 13 core kube resources that KSM's own store tests do not pin down. Every expected value here was
-read off the real kube-state-metrics v2.20.0 binary (/work/shared/tools/kube-state-metrics) serving the same object
-through a list/watch server: quantities, cron schedules, allowlist wildcards, label conflicts, failure reasons."""
+read off the real kube-state-metrics v2.20.0 binary serving the same object through a list/watch server: quantities,
+cron schedules, allowlist wildcards, label conflicts, failure reasons."""
 
 from __future__ import annotations
 

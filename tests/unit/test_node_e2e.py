@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from tests.node_e2e import GOLDEN, compare, go_flags, parse, scrape_ours, unpack
+from tests.conftest import require_shared
+from tests.node_e2e import GOLDEN, TREE, compare, go_flags, parse, scrape_ours, unpack
 
 
 def test_go_end_to_end_fixture_every_sample_equal(tmp_path_factory):
+    require_shared(TREE)
+    require_shared(GOLDEN)
     base = unpack(tmp_path_factory.mktemp("node-e2e"))
     want = parse(GOLDEN.read_text())
     got = parse(scrape_ours(base, go_flags()))
