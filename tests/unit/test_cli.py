@@ -7,6 +7,8 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -81,15 +83,43 @@ DAEMONS = {
     "node-exporter": [sys.executable, "-m", "node_exporter"],
     "mysql-exporter": [sys.executable, "-m", "mysql_exporter", "--mysqld.username=exporter"],
 }
+NOBODY = 65534
+# Root reads every file and binds every port: "permission denied" needs a process that is not root. The checkout
+# and its virtualenv may sit where nobody cannot go (a clone under /root, mode 0700), so the child loads the
+# daemon's package and the shared runtime as root, then drops to nobody before the daemon's main() runs: binding
+# and reading the web config happen unprivileged, importing does not need to.
+DROP_TO_NOBODY = f"""
+import importlib, os, pkgutil, sys
+module = sys.argv[1]
+for package in (importlib.import_module(module), importlib.import_module("exporter_toolkit")):
+    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        if not info.name.endswith(".__main__"):
+            importlib.import_module(info.name)
+os.setgroups([])
+os.setgid({NOBODY})
+os.setuid({NOBODY})
+assert os.getuid() == os.geteuid() == {NOBODY}
+sys.argv = [module, *sys.argv[2:]]
+importlib.import_module(module + ".cli").main()
+"""
 
 
 def run_daemon(prog: str, *args: str, as_nobody: bool = False) -> subprocess.CompletedProcess:
-    argv = [*DAEMONS[prog], *args]
+    python, _, module, *flags = DAEMONS[prog]  # [python, "-m", module, *flags]
+    argv = [python, "-c", DROP_TO_NOBODY, module, *flags, *args] if as_nobody else [*DAEMONS[prog], *args]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    if as_nobody:  # root reads every file and binds every port: drop to nobody to see "permission denied"
-        argv = [shutil.which("setpriv") or "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *argv]
-    return subprocess.run(argv, capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL, cwd=REPO,
-                          env=env)
+    # A working directory nobody can enter too (the checkout may be under a 0700 folder).
+    return subprocess.run(argv, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+                          cwd=tempfile.gettempdir(), env=env)
+
+
+@pytest.fixture
+def world_readable_dir():
+    """A directory every user can traverse (pytest's tmp_path sits under a 0700 folder of root)."""
+    path = Path(tempfile.mkdtemp(prefix="cli-test-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path)
 
 
 def one_error_line(result: subprocess.CompletedProcess, prog: str) -> str:
@@ -98,11 +128,6 @@ def one_error_line(result: subprocess.CompletedProcess, prog: str) -> str:
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(f"{prog}: error: ")
     return lines[0]
-
-
-def unprivileged() -> bool:
-    """Whether the test can observe 'permission denied' (as root only through setpriv)."""
-    return os.geteuid() != 0 or shutil.which("setpriv") is not None
 
 
 @pytest.mark.parametrize("prog", DAEMONS)
@@ -128,8 +153,6 @@ def test_second_listen_address_failing_exits_2(prog):
 
 @pytest.mark.parametrize("prog", DAEMONS)
 def test_privileged_port_exits_2_with_permission_denied(prog):
-    if not unprivileged():
-        pytest.skip("running as root without setpriv: every port can be bound")
     line = one_error_line(run_daemon(prog, "--web.listen-address=127.0.0.1:1", as_nobody=os.geteuid() == 0), prog)
     assert line == f"{prog}: error: --web.listen-address: cannot listen on 127.0.0.1:1: permission denied"
 
@@ -142,11 +165,8 @@ def test_missing_web_config_file_exits_2(prog, tmp_path):
 
 
 @pytest.mark.parametrize("prog", DAEMONS)
-def test_unreadable_web_config_file_exits_2(prog, tmp_path):
-    if not unprivileged():
-        pytest.skip("running as root without setpriv: every file is readable")
-    tmp_path.chmod(0o755)
-    config = tmp_path / "web.yml"
+def test_unreadable_web_config_file_exits_2(prog, world_readable_dir):
+    config = world_readable_dir / "web.yml"
     config.write_text("basic_auth_users: {}\n")
     config.chmod(0o000)
     result = run_daemon(prog, "--web.listen-address=127.0.0.1:0", f"--web.config.file={config}",
