@@ -1,5 +1,5 @@
-"""`python -m localstack [--ha | --sharded] [--free-ports] [--workdir DIR] [--keep-workdir]`: start everything,
-print the URLs and a kubectl line, stop on Ctrl-C.
+"""`python -m localstack [--ha | --sharded] [--free-ports] [--workdir DIR] [--keep-workdir]`: start everything
+(Grafana too where one is installed), print the URLs, the Grafana logins and a kubectl line, stop on Ctrl-C.
 
 The work directory holds every log, config and data directory and the emails received. Deliberately: a
 directory given with --workdir is never deleted; the default one (a new temporary directory) is deleted on
@@ -41,8 +41,8 @@ def main() -> None:
     layout = " (HA)" if args.ha else " (sharded)" if args.sharded else ""
     print(f"starting the local stack{layout}; work directory {workdir}: logs, configs, data, "
           f"emails; {fate} ...", flush=True)
-    stack = (ShardedStack(workdir, free_ports=args.free_ports) if args.sharded
-             else LocalStack(workdir, free_ports=args.free_ports, ha=args.ha))
+    stack = (ShardedStack(workdir, free_ports=args.free_ports, grafana=True) if args.sharded
+             else LocalStack(workdir, free_ports=args.free_ports, ha=args.ha, grafana=True))
     try:
         stack.start()
     except Exception as exc:
@@ -52,6 +52,7 @@ def main() -> None:
     width = max(map(len, stack.urls()))
     for name, url in stack.urls().items():
         print(f"  {name:<{width}}  {url}")
+    print(f"\n{stack.grafana_note}")
     print(f"\nthe simulated cluster:\n  {stack.kubectl_line}\n", flush=True)
     print("up; Ctrl-C stops everything", flush=True)
     clean = False

@@ -115,6 +115,11 @@ class ShardedStack(LocalStack):
         return [self.ports["prometheus"]] + [self.ports[f"prometheus_{index}"] for index in range(1, self.shards)]
 
     @property
+    def datasource_url(self) -> str:
+        """What Grafana queries: the global view of every shard."""
+        return f"http://127.0.0.1:{self.ports['victoria_metrics']}"
+
+    @property
     def remote_write_url(self) -> str:
         return f"http://127.0.0.1:{self.ports['victoria_metrics']}/api/v1/write"
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import requests
 import yaml
 
+from localstack.grafana import AUDIENCES, HOW_TO_GET, LocalGrafana, start_local_grafana
 from localstack.monitoring import (
     DEPLOY,
     REPO,
@@ -25,11 +26,13 @@ from localstack.monitoring import (
     start_alertmanagers,
     start_prometheus,
 )
+from testbed.grafana import find_grafana
 from testbed.harness import Daemon, free_port, start_daemon, wait_for
 from testbed.mariadb import MariaDB, start_mariadb
 
 DEFAULT_PORTS = {"node": 9100, "mysql": 9104, "kube_state": 8080, "kube_telemetry": 8081, "kube_api": 6443,
-                 "app": 8000, "prometheus": 9090, "alertmanager": 9093, "slack": 9095, "smtp": 2525, "mariadb": 3307}
+                 "app": 8000, "prometheus": 9090, "alertmanager": 9093, "slack": 9095, "smtp": 2525, "mariadb": 3307,
+                 "grafana": 3000}
 # --ha: a second Prometheus, two more Alertmanagers, and the three Alertmanagers' gossip ports.
 HA_PORTS = {"prometheus_1": 9091, "alertmanager_1": 9193, "alertmanager_2": 9293,
             "cluster_0": 9094, "cluster_1": 9194, "cluster_2": 9294}
@@ -62,7 +65,8 @@ class LocalStack:
     """The stack. `ha`: two Prometheus replicas and three clustered Alertmanagers instead of one of each.
     `pieces`: which sources to start (the scrape jobs of the others are dropped). Tests may replace the
     Alertmanager config (`alertmanager_base`, a dict like deploy/alertmanager/alertmanager.yml), the rules
-    directory, Prometheus' global settings and Alertmanager flags, to run on short timers."""
+    directory, Prometheus' global settings and Alertmanager flags, to run on short timers. `grafana`: start the
+    installed Grafana, if any (localstack/grafana.py; `grafana_note` says how to get one when there is none)."""
 
     workdir: Path
     free_ports: bool = False
@@ -73,6 +77,7 @@ class LocalStack:
     rules: Path = DEPLOY / "prometheus" / "rules"
     prometheus_global: dict = field(default_factory=dict)
     alertmanager_flags: tuple[str, ...] = ()
+    grafana: bool = False
     ports: dict[str, int] = field(default_factory=dict)
     daemons: list[Daemon] = field(default_factory=list)
     alertmanagers: list[Daemon] = field(default_factory=list)
@@ -92,6 +97,8 @@ class LocalStack:
         self.mariadb: MariaDB | None = None
         self._stop_traffic = threading.Event()
         self.slack = self.smtp = None
+        self.local_grafana: LocalGrafana | None = None
+        self.grafana_note = ""
 
     # --- pieces ----------------------------------------------------------------------------------
     def _python(self, name: str, module: str, *args: str, port: int, ready_path: str = "/", env=None) -> Daemon:
@@ -183,6 +190,21 @@ class LocalStack:
             self.prometheus.append(daemon)
             self.daemons.append(daemon)
 
+    @property
+    def datasource_url(self) -> str:
+        """What Grafana queries: the (first) Prometheus."""
+        return f"http://127.0.0.1:{self.prometheus_ports[0]}"
+
+    def _start_grafana(self) -> None:
+        binary = find_grafana()
+        if binary is None:
+            self.grafana_note = HOW_TO_GET
+            return
+        self.local_grafana = start_local_grafana(binary, self.workdir / "grafana", self.ports["grafana"],
+                                                 self.datasource_url)
+        self.grafana_note = (f"Grafana logins: {', '.join(AUDIENCES)} (and admin); their passwords are in "
+                             f"{self.local_grafana.credentials}")
+
     # --- whole stack -----------------------------------------------------------------------------
     def start(self) -> LocalStack:
         try:
@@ -198,6 +220,8 @@ class LocalStack:
                 self._start_app()
             self._start_alerting()
             self._start_prometheus()
+            if self.grafana:
+                self._start_grafana()
         except BaseException:
             self.stop()
             raise
@@ -230,12 +254,17 @@ class LocalStack:
         for piece, entries in pieces.items():
             if piece in self.pieces:
                 urls.update(entries)
+        if self.local_grafana is not None:
+            urls["Grafana (dashboards; logins below)"] = self.local_grafana.url
         urls["Slack messages received"] = f"http://127.0.0.1:{p['slack']}/messages"
         urls["Emails received"] = str(self.workdir / "emails.jsonl")
         return urls
 
     def stop(self) -> None:
         self._stop_traffic.set()
+        if self.local_grafana is not None:
+            self.local_grafana.stop()
+            self.local_grafana = None
         for daemon in reversed(self.daemons):
             daemon.stop()
         self.daemons.clear()
