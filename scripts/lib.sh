@@ -38,7 +38,8 @@ ensure_venv() {
         echo ">> pip install -e ./app_instrumentation -e .[$extras]"
         # Builds use the virtualenv's own setuptools: no isolated build environment downloaded for every build.
         "$VENV/bin/python" -m pip install -q --disable-pip-version-check "setuptools>=68" wheel
-        # The library is a distribution of its own; exporter-suite depends on it: both come from this tree.
+        # The library is a distribution of its own (the daemons do not use it; the local stack's demo app and
+        # the tests do). kube_sim, localstack, testbed and tests are imported from the checkout, never installed.
         "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-build-isolation \
             -e "$REPO_ROOT/app_instrumentation" -e "$REPO_ROOT[$extras]"
         touch "$stamp"

@@ -24,8 +24,6 @@ from testbed.harness import free_port, http_ok, wait_for
 REPO = Path(__file__).resolve().parent.parent
 GRAFANA_DIR = REPO / "deploy" / "grafana"
 CLIENT_ID, CLIENT_SECRET = "grafana", "test-client-secret"
-
-
 GRAFANA_ENV = "GRAFANA_SERVER"
 BINARIES = ("grafana-server", "grafana")
 # Where Grafana's own packages put its home (conf/defaults.ini, public/) when the binary is elsewhere (/usr/sbin).
