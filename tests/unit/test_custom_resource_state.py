@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from kube_state_exporter.custom_resource_state import ConfigError, _Missing, parse_config, resolve, to_float
+from kube_state_exporter.custom_resource_state import ConfigError, parse_config, resolve, to_float
+from kube_state_exporter.custom_resource_state.paths import _Missing
 from tests.conftest import REPO
 
 OBJ = {"metadata": {"name": "foo"}, "spec": {"order": [{"id": 1, "value": True}, {"id": 3, "value": False}]},
