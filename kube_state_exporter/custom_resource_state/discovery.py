@@ -9,6 +9,7 @@ from typing import Any
 
 from kube_state_exporter.custom_resource_state.config import CustomResource
 from kube_state_exporter.custom_resource_state.families import resource_spec
+from kube_state_exporter.custom_resource_state.read_errors import ReadErrors
 from kube_state_exporter.resources import ResourceSpec
 
 log = logging.getLogger("kube_state_exporter")
@@ -36,13 +37,15 @@ def discover(api: Any, resources: Sequence[CustomResource]) -> dict[tuple[str, s
     return found
 
 
-def specs_from_config(resources: Sequence[CustomResource], api: Any = None) -> list[ResourceSpec]:
-    """The parsed resources as ResourceSpecs, with plurals and scopes from discovery when an API is given."""
+def specs_from_config(resources: Sequence[CustomResource], api: Any = None, errors: ReadErrors | None = None
+                      ) -> list[ResourceSpec]:
+    """The parsed resources as ResourceSpecs, with plurals and scopes from discovery when an API is given; read
+    errors go to `errors` (the exporter's telemetry)."""
     if api is None:
-        return [resource_spec(r) for r in resources]
+        return [resource_spec(r, errors=errors) for r in resources]
     served = discover(api, resources)
     specs = []
     for resource in resources:
         plural, namespaced = served.get((resource.group, resource.version, resource.kind), (resource.plural, True))
-        specs.append(resource_spec(replace(resource, plural=plural), namespaced))
+        specs.append(resource_spec(replace(resource, plural=plural), namespaced, errors))
     return specs
