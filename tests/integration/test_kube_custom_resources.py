@@ -1,20 +1,24 @@
 """Custom resource state metrics side by side with the real kube-state-metrics: two CRDs (one with status
 conditions and a map of sub-states, one with a list under spec) served by the simulator, the same config file
-given to both exporters, the same kube_customresource_* / shop_widget_* samples, HELP and TYPE required."""
+given to both exporters, the same kube_customresource_* / shop_widget_* samples, HELP and TYPE required.
+Then ours alone on the examples of the gaps a comparison with KSM found (issue 27), with what KSM serves for them."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import requests
 import yaml
 
+from kube_sim.server import Simulator
+from kube_sim.workload import write_kubeconfig
 from testbed.harness import wait_for
-from testbed.kube import KSM_START, start_cluster, start_ksm, start_ours
+from testbed.kube import KSM_START, counter_sum, start_cluster, start_ksm, start_ours
 from tests.conftest import IN_CI, REPO
 from tests.exposition import families
-from tests.kube_store_cases import headers
+from tests.kube_store_cases import headers, sample_key
 
 pytestmark = pytest.mark.integration
 FIXTURES = REPO / "tests" / "fixtures" / "kube-crs"
@@ -84,3 +88,72 @@ def test_custom_resource_state_only_serves_no_built_in_family(cluster_with_custo
         assert names and all(name.startswith(("kube_customresource_", "shop_widget_")) for name in names), names
     finally:
         ours.stop()
+
+
+GAPS = FIXTURES / "gaps"
+
+
+@pytest.fixture(scope="module")
+def ours_on_the_issue_examples(tmp_path_factory):
+    """Our exporter alone (no KSM needed) over the examples of the gaps a comparison with KSM found."""
+    workdir = tmp_path_factory.mktemp("kube-crs-gaps")
+    sim = Simulator(bookmark_interval=0.5).start()
+    kubeconfig = write_kubeconfig(workdir / "kubeconfig.yaml", sim.url)
+    try:
+        requests.post(f"{sim.url}/api/v1/namespaces", json={"apiVersion": "v1", "kind": "Namespace",
+                                                             "metadata": {"name": "ns"}}, timeout=10).raise_for_status()
+        for crd in yaml.safe_load_all((GAPS / "crds.yaml").read_text()):
+            requests.post(f"{sim.url}/apis/apiextensions.k8s.io/v1/customresourcedefinitions", json=crd,
+                          timeout=10).raise_for_status()
+        for plural, objects in json.loads((GAPS / "objects.json").read_text()).items():
+            for obj in objects:
+                group_version = obj["apiVersion"]
+                requests.post(f"{sim.url}/apis/{group_version}/namespaces/ns/{plural}", json=obj,
+                              timeout=10).raise_for_status()
+        ours = start_ours(kubeconfig, workdir, "--custom-resource-state-only",
+                          f"--custom-resource-state-config-file={GAPS / 'config.yaml'}")
+        try:
+            yield ours
+        finally:
+            ours.stop()
+    finally:
+        sim.stop()
+
+
+def _samples(text: str, family: str) -> dict[frozenset, float]:
+    found = {}
+    for _name, labels, value in (sample_key(line) for line in text.splitlines() if line.startswith(family + "{")):
+        found[frozenset((k, v) for k, v in labels if not k.startswith("customresource_"))] = value
+    return found
+
+
+def test_state_set_over_a_list_one_state_set_per_element(ours_on_the_issue_examples):
+    got = _samples(ours_on_the_issue_examples.metrics(), "kube_customresource_certificate_ready_status")
+    want = {frozenset({("name", "web"), ("condition", condition), ("status", status)}): float(status == current)
+            for condition, current in (("Ready", "True"), ("Issuing", "False"))
+            for status in ("True", "False", "Unknown")}
+    assert got == want
+
+
+def test_one_bad_map_entry_does_not_drop_the_family(ours_on_the_issue_examples):
+    got = _samples(ours_on_the_issue_examples.metrics(), "kube_customresource_database_parameter")
+    assert got == {frozenset({("parameter", "max_connections")}): 200.0}  # "replica" and null skipped
+
+
+def test_times_labels_from_lists_and_float_labels_as_ksm_writes_them(ours_on_the_issue_examples):
+    text = ours_on_the_issue_examples.metrics()
+    assert _samples(text, "kube_customresource_certificate_expiration_timestamp_seconds") == {
+        frozenset({("name", "web")}): 1748772000.0}
+    assert _samples(text, "kube_customresource_certificate_info") == {
+        frozenset({("name", "web"), ("dns_names", "[a.example.com b.example.com]"), ("serial", "1e+21")}): 1.0}
+
+
+def test_runtime_path_errors_are_counted_and_logged(ours_on_the_issue_examples):
+    ours = ours_on_the_issue_examples
+    metric = "kube_customresource_certificate_renewals"
+    assert _samples(ours.metrics(), metric) == {}  # a map where a number was expected: no sample, as KSM
+    assert counter_sum(ours.telemetry(), "kube_state_metrics_custom_resource_state_errors_total",
+                       resource="certificates", metric=metric) >= 2  # one per condition
+    wait_for(lambda: metric in Path(ours.daemon.log_path).read_text(), timeout=10, what="the read error logged")
+    lines = [line for line in Path(ours.daemon.log_path).read_text().splitlines() if metric in line]
+    assert "expected number but was map" in lines[0] and "ns/web" in lines[0]
