@@ -6,6 +6,8 @@ Then ours alone on the examples of the gaps a comparison with KSM found (issue 2
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -91,6 +93,7 @@ def test_custom_resource_state_only_serves_no_built_in_family(cluster_with_custo
 
 
 GAPS = FIXTURES / "gaps"
+BAD_PATH = (FIXTURES / "bad-path.yaml").read_text()
 
 
 @pytest.fixture(scope="module")
@@ -157,3 +160,24 @@ def test_runtime_path_errors_are_counted_and_logged(ours_on_the_issue_examples):
     wait_for(lambda: metric in Path(ours.daemon.log_path).read_text(), timeout=10, what="the read error logged")
     lines = [line for line in Path(ours.daemon.log_path).read_text().splitlines() if metric in line]
     assert "expected number but was map" in lines[0] and "ns/web" in lines[0]
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kube_state_exporter", "--apiserver=http://127.0.0.1:9", *args],
+                          capture_output=True, text=True, timeout=60, cwd=REPO)
+
+
+@pytest.mark.parametrize(("args", "reason"), [
+    (["--custom-resource-state-config-file=/nonexistent/crs.yaml"], "/nonexistent/crs.yaml: no such file"),
+    (["--custom-resource-state-config=spec: ["], "--custom-resource-state-config: not valid YAML"),
+    ([f"--custom-resource-state-config={BAD_PATH}"],
+     "--custom-resource-state-config: spec.resources[0] (Service.net.example.com) metric endpoint_port: "
+     "each.gauge.path [status,endpoints,[name],port]: invalid list lookup: [name]"),
+    ([f"--custom-resource-state-config-file={FIXTURES / 'bad-path.yaml'}"],
+     f"--custom-resource-state-config-file {FIXTURES / 'bad-path.yaml'}: spec.resources[0] (Service.net.example.com) "
+     "metric endpoint_port: each.gauge.path [status,endpoints,[name],port]: invalid list lookup: [name]"),
+])
+def test_the_exporter_exits_2_with_one_line(args, reason):
+    result = _run(*args)
+    assert result.returncode == 2 and reason in result.stderr and len(result.stderr.strip().splitlines()) == 1, \
+        result.stderr

@@ -1,10 +1,7 @@
-"""The config document: what is refused when it is read (one line naming the resource, metric and path), and
-the exporter's exit 2 on it."""
+"""The config document: what is refused when it is read (one line naming the resource, metric and path; the
+exporter's exit 2 on it is tested in tests/integration/test_kube_custom_resources.py)."""
 
 from __future__ import annotations
-
-import subprocess
-import sys
 
 import pytest
 
@@ -12,16 +9,7 @@ from exporter_toolkit.errors import ConfigError
 from kube_state_exporter.custom_resource_state import parse_config
 from tests.conftest import REPO
 
-BAD_PATH = """
-spec:
-  resources:
-    - groupVersionKind: {group: net.example.com, version: v1, kind: Service}
-      metrics:
-        - name: endpoint_port
-          each:
-            type: Gauge
-            gauge: {path: [status, endpoints, "[name]", port]}
-"""
+BAD_PATH = (REPO / "tests" / "fixtures" / "kube-crs" / "bad-path.yaml").read_text()
 
 
 @pytest.mark.parametrize(("text", "message"), [
@@ -59,21 +47,3 @@ def test_error_log_v_of_the_metric_overrides_the_resource():
                                "errorLogV: 3, metrics: [{name: a, each: {type: Info, info: {}}}, "
                                "{name: b, errorLogV: 5, each: {type: Info, info: {}}}]}]}")
     assert [m.error_log_v for m in resource.metrics] == [3, 5]
-
-
-def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kube_state_exporter", "--apiserver=http://127.0.0.1:9", *args],
-                          capture_output=True, text=True, timeout=60, cwd=REPO)
-
-
-@pytest.mark.parametrize(("args", "reason"), [
-    (["--custom-resource-state-config-file=/nonexistent/crs.yaml"], "/nonexistent/crs.yaml: no such file"),
-    (["--custom-resource-state-config=spec: ["], "--custom-resource-state-config: not valid YAML"),
-    ([f"--custom-resource-state-config={BAD_PATH}"],
-     "--custom-resource-state-config: spec.resources[0] (Service.net.example.com) metric endpoint_port: "
-     "each.gauge.path [status,endpoints,[name],port]: invalid list lookup: [name]"),
-])
-def test_the_exporter_exits_2_with_one_line(args, reason):
-    result = _run(*args)
-    assert result.returncode == 2 and reason in result.stderr and len(result.stderr.strip().splitlines()) == 1, \
-        result.stderr
