@@ -135,7 +135,7 @@ def to_float(value: Any, nil_is_zero: bool) -> float:
             except ValueError:
                 pass
         raise ValueError(f'strconv.ParseFloat: parsing "{value}": invalid syntax')
-    raise ValueError(f"expected number but was {go_type(value)}")
+    raise ValueError(f"expected number but was {label_value(value)}")
 
 
 def _rfc3339_seconds(value: str) -> float | None:
@@ -192,8 +192,7 @@ def add_path_labels(obj: Any, labels_from_path: Iterable[tuple[str, Path]], into
         if isinstance(value, dict):
             prefix = name[:-1] if name.endswith("*") else ""
             for key, item in value.items():
-                if item is not None:
-                    into[label_name(prefix + key)] = label_value(item)
+                into[label_name(prefix + key)] = label_value(item)
     for name, path in rules:
         if is_copy_rule(name):
             continue

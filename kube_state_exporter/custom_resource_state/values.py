@@ -40,38 +40,41 @@ def _gauge(each: Each, value: Any) -> tuple[list[Sample], list[str]]:
     if isinstance(value, dict) and (each.label_from_key or not each.value_from):
         for key in sorted(value):
             entry = value[key]
-            labels = labels_at(entry, each.labels_from_path)
-            add_path_labels(value, each.labels_from_path, labels)
-            if each.label_from_key:
-                labels[each.label_from_key] = key
             if each.value_from == (key,):
                 try:
-                    samples.append((labels, to_float(entry, each.nil_is_zero)))
+                    number = to_float(entry, each.nil_is_zero)
                 except ValueError as exc:
-                    errors.append(where + str(exc))
-                continue
-            raw = get(entry, each.value_from)
-            if raw is None and not each.nil_is_zero:
-                continue
-            try:
-                samples.append((labels, to_float(raw, each.nil_is_zero)))
-            except ValueError:
-                continue  # KSM skips an entry it cannot convert without a word
+                    errors.append(f"{where}[{key}]: {exc}")
+                    continue
+            else:
+                raw = get(entry, each.value_from)
+                if raw is None and not each.nil_is_zero:
+                    continue
+                try:
+                    number = to_float(raw, each.nil_is_zero)
+                except ValueError:
+                    continue  # KSM skips an entry it cannot convert without a word
+            labels = {each.label_from_key: key} if each.label_from_key else {}
+            add_path_labels(entry, each.labels_from_path, labels)
+            add_path_labels(value, each.labels_from_path, labels)
+            samples.append((labels, number))
         return samples, errors
     if value is None and not each.nil_is_zero:
         return [], [where + "got nil while resolving path"]
-    for element in value if isinstance(value, list) else [value]:
+    elements = enumerate(value) if isinstance(value, list) else [(None, value)]
+    for index, element in elements:
+        at = where if index is None else f"{where}[{index}]: "
         raw = get(element, each.value_from)
         if raw is None:
             if each.nil_is_zero:
                 samples.append((labels_at(element, each.labels_from_path), 0.0))
             elif element is None:
-                errors.append(where + "expected number but found nil value")
+                errors.append(at + "got nil while resolving path")
             continue
         try:
             samples.append((labels_at(element, each.labels_from_path), to_float(raw, each.nil_is_zero)))
         except ValueError as exc:
-            errors.append(where + str(exc))
+            errors.append(f"{at}{show_path(each.value_from)}: {exc}")
     return samples, errors
 
 

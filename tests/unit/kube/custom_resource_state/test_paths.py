@@ -63,7 +63,7 @@ def test_nil_is_zero_only_when_asked():
     (["a.example.com", "b.example.com"], "[a.example.com b.example.com]"),  # the list label
     (1e21, "1e+21"), (1000000.0, "1e+06"), (43.21, "43.21"), (1.0, "1"), (0.00001, "1e-05"),
     (1000000, "1000000"),  # an integer from the API server is Go's int64
-    (True, "true"), ({"b": 2.0, "a": "x"}, "map[a:x b:2]"), ([1.5, [True]], "[1.5 [true]]"),
+    (True, "true"), (None, "<nil>"), ({"b": 2.0, "a": "x"}, "map[a:x b:2]"), ([1.5, [True]], "[1.5 [true]]"),
 ])
 def test_label_values_are_written_as_go_prints_them(value, want):
     assert label_value(value) == want
@@ -72,6 +72,12 @@ def test_label_values_are_written_as_go_prints_them(value, want):
 def test_a_label_from_a_list():
     obj = {"spec": {"dnsNames": ["a.example.com", "b.example.com"]}}
     assert labels_at(obj, [("dns_names", ("spec", "dnsNames"))]) == {"dns_names": "[a.example.com b.example.com]"}
+
+
+def test_a_label_whose_path_is_missing_or_null_is_skipped_but_a_copied_null_is_written():
+    obj = {"metadata": {"labels": {"a": None}, "owner": None}}
+    assert labels_at(obj, [("owner", ("metadata", "owner")), ("x", ("metadata", "none"))]) == {}
+    assert labels_at(obj, [("*", ("metadata", "labels"))]) == {"a": "<nil>"}  # Go's %v, as KSM copies it
 
 
 def test_copy_rules_then_plain_names():

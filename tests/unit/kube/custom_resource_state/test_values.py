@@ -57,7 +57,9 @@ def test_an_info_label_from_a_list():
 
 def test_a_map_where_a_number_was_expected_is_an_error_and_no_sample():
     got, errors = samples({"type": "Gauge", "gauge": {"path": ["status", "conditions"]}}, CERTIFICATE)
-    assert got == [] and errors == ["[status,conditions]: expected number but was map[string]interface {}"] * 2
+    assert got == [] and errors == [
+        "[status,conditions]: [0]: []: expected number but was map[reason:Issued status:True type:Ready]",
+        "[status,conditions]: [1]: []: expected number but was map[reason:Done status:False type:Issuing]"]
 
 
 def test_a_missing_path_is_an_error_unless_nil_is_zero():
