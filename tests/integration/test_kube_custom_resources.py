@@ -32,6 +32,15 @@ def custom_families(text: str) -> dict:
             if name.startswith(("kube_customresource_", "shop_widget_"))}
 
 
+def define(url: str, crds: Path) -> None:
+    """The namespace `ns` and the CRDs of a fixture file, created through the simulator's API."""
+    requests.post(f"{url}/api/v1/namespaces", json={"apiVersion": "v1", "kind": "Namespace",
+                                                     "metadata": {"name": "ns"}}, timeout=10).raise_for_status()
+    for crd in yaml.safe_load_all(crds.read_text()):
+        requests.post(f"{url}/apis/apiextensions.k8s.io/v1/customresourcedefinitions", json=crd,
+                      timeout=10).raise_for_status()
+
+
 @pytest.fixture(scope="module")
 def cluster_with_custom_objects(tmp_path_factory):
     if not KSM_START.exists():
@@ -42,11 +51,7 @@ def cluster_with_custom_objects(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("kube-crs")
     cluster = start_cluster(workdir, seed=False)
     url = cluster.sim.url
-    requests.post(f"{url}/api/v1/namespaces", json={"apiVersion": "v1", "kind": "Namespace",
-                                                     "metadata": {"name": "ns"}}, timeout=10).raise_for_status()
-    for crd in yaml.safe_load_all((FIXTURES / "crds.yaml").read_text()):
-        requests.post(f"{url}/apis/apiextensions.k8s.io/v1/customresourcedefinitions", json=crd,
-                      timeout=10).raise_for_status()
+    define(url, FIXTURES / "crds.yaml")
     for kind, objects in json.loads((FIXTURES / "objects.json").read_text()).items():
         group, version, plural = PLURALS[kind]
         for obj in objects:
@@ -103,11 +108,7 @@ def ours_on_the_issue_examples(tmp_path_factory):
     sim = Simulator(bookmark_interval=0.5).start()
     kubeconfig = write_kubeconfig(workdir / "kubeconfig.yaml", sim.url)
     try:
-        requests.post(f"{sim.url}/api/v1/namespaces", json={"apiVersion": "v1", "kind": "Namespace",
-                                                             "metadata": {"name": "ns"}}, timeout=10).raise_for_status()
-        for crd in yaml.safe_load_all((GAPS / "crds.yaml").read_text()):
-            requests.post(f"{sim.url}/apis/apiextensions.k8s.io/v1/customresourcedefinitions", json=crd,
-                          timeout=10).raise_for_status()
+        define(sim.url, GAPS / "crds.yaml")
         for plural, objects in json.loads((GAPS / "objects.json").read_text()).items():
             for obj in objects:
                 group_version = obj["apiVersion"]
