@@ -12,7 +12,7 @@ from kube_state_exporter.custom_resource_state.families import resource_spec
 from kube_state_exporter.custom_resource_state.read_errors import ReadErrors
 from kube_state_exporter.resources import ResourceSpec
 
-log = logging.getLogger("kube_state_exporter")
+log = logging.getLogger(__name__)
 
 
 def discover(api: Any, resources: Sequence[CustomResource]) -> dict[tuple[str, str, str], tuple[str, bool]]:
