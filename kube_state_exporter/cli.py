@@ -325,6 +325,7 @@ def command(**options: Any) -> None:
                             options["pod_namespace"] or os.environ.get("POD_NAMESPACE", ""))
     namespaces = _csv(options["namespaces"])
     custom = custom_resource_config(options["crs_config"], options["crs_config_file"])
+    crs_errors = custom_resource_state.ReadErrors()
     api = api_client(options["kubeconfig"], options["apiserver"],
                      (len(resources) + len(custom)) * max(1, len(namespaces)) + 4)
     shard = Shard(options["shard"], options["total_shards"])
@@ -332,7 +333,7 @@ def command(**options: Any) -> None:
                                  _csv(options["namespaces_denylist"]),
                                  "" if options["track_unscheduled_pods"] else options["node"],
                                  options["use_apiserver_cache"],
-                                 custom_resource_state.specs_from_config(custom, api))
+                                 custom_resource_state.specs_from_config(custom, api, crs_errors))
     sharding = None
     if auto is not None:
         sharding = AutoSharding(api, auto[0], auto[1], shard, exporter.reshard)
@@ -358,7 +359,8 @@ def command(**options: Any) -> None:
     own = CollectorRegistry(auto_describe=False)
     telemetry_config = ServerConfig(
         name="Kube State Exporter telemetry", description="The exporter's own metrics", version=__version__,
-        metrics=lambda headers, _q: render(chain(exporter.telemetry_families(), own.collect()),
+        metrics=lambda headers, _q: render(chain(exporter.telemetry_families(),
+                                                 crs_errors.collect() if custom else (), own.collect()),
                                            headers.get("Accept", "")),
         listen_addresses=[host_port(options["telemetry_host"], options["telemetry_port"])],
         web_config_file=options["tls_config"], ready=exporter.ready, listen_flag="--telemetry-port",
