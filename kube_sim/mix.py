@@ -10,7 +10,6 @@ once."""
 from __future__ import annotations
 
 import base64
-import contextlib
 from typing import Any
 
 from kube_sim.resources import RESOURCES
@@ -116,8 +115,11 @@ def pod(name: str, labels: dict[str, str], owner: list[dict[str, Any]], phase: s
 
 
 def _create(store: Store, key: str, namespace: str, body: dict[str, Any]) -> None:
-    with contextlib.suppress(ApiError):  # already there (a second mix on the same store)
+    try:
         store.create(R[key], namespace, body)
+    except ApiError as exc:
+        if exc.code != 409:  # already there (a second mix on the same store) is fine; invalid is not
+            raise
 
 
 def workload(store: Store, namespace: str, app: int, pods: int, first_index: int) -> None:

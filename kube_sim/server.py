@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import calendar
 import contextlib
+import copy
 import json
 import logging
 import socket
@@ -339,7 +340,7 @@ class _Handler(BaseHTTPRequestHandler):
         content_type = self.headers.get("Content-Type", "")
         patch = self._body()
         store = self.server.sim.store
-        current = store.get(resource, namespace or "", name)
+        current = copy.deepcopy(store.get(resource, namespace or "", name))  # the stored object stays untouched
         patched = json_patch(current, patch) if "json-patch" in content_type else merge_patch(current, patch)
         patched.setdefault("metadata", {}).pop("resourceVersion", None)
         self._send_json(200, store.update(resource, namespace or "", name, patched))

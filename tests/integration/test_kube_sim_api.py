@@ -4,6 +4,7 @@ server-side tables for the new kinds."""
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import subprocess
@@ -12,8 +13,10 @@ import threading
 import pytest
 import requests
 
-from kube_sim.resources import RESOURCES
+from kube_sim.mix import mix
+from kube_sim.resources import RESOURCES, Resource
 from kube_sim.server import Simulator
+from kube_sim.store import Store
 from kube_sim.workload import seed_cluster, write_kubeconfig
 from tests.conftest import IN_CI
 
@@ -126,15 +129,32 @@ def test_custom_resource_definition_serves_its_kind_until_deleted(sim):
     assert sim.store.count(next(r for r in RESOURCES if r.plural == "pods")) == 0  # nothing else touched
 
 
+@functools.cache
+def samples() -> Store:
+    """One valid object of every kind: the realistic mix (which the simulator validated as it stored it)."""
+    store = Store()
+    seed_cluster(store)
+    mix(store, 50, namespaces=1)  # five workloads: the fifth is a statefulset
+    return store
+
+
+def sample(resource: Resource) -> dict:
+    if resource.key == "customresourcedefinitions.apiextensions.k8s.io":
+        return WIDGETS_CRD
+    if resource.plural == "events":
+        return {"apiVersion": "v1", "kind": "Event", "involvedObject": {"kind": "Pod", "name": "web-0",
+                                                                        "namespace": "default"},
+                "reason": "Started", "message": "Started container", "type": "Normal", "count": 1}
+    items, _ = samples().list(resource, None)
+    return {key: value for key, value in items[-1].items() if key != "metadata"}  # not a seeded one
+
+
 @pytest.mark.parametrize("resource", [r for r in RESOURCES if r.plural not in ("namespaces",)],
                          ids=lambda r: r.key)
 def test_every_resource_crud_list_and_watch(sim, resource):
     base = f"{sim.url}{resource.prefix}"
     collection = f"{base}/namespaces/default/{resource.plural}" if resource.namespaced else f"{base}/{resource.plural}"
-    body = {"apiVersion": resource.api_version, "kind": resource.kind, "metadata": {"name": "k3-test"},
-            "spec": {"x": 1}}
-    if resource.key == "customresourcedefinitions.apiextensions.k8s.io":
-        body = {**WIDGETS_CRD, "metadata": {"name": "widgets.example.com"}}
+    body = {**sample(resource), "metadata": {"name": "k3-test"}}
     created = requests.post(collection, json=body, timeout=10)
     assert created.status_code == 201, created.text
     name = created.json()["metadata"]["name"]
