@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from kube_sim import validation
 from kube_sim.resources import Registry, Resource
 from kube_sim.store import ApiError, Store
 
@@ -323,7 +324,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _post(self, resource: Resource, namespace: str | None, name: str | None, query: dict[str, str]) -> None:
         body = self._body()
-        if query.get("dryRun"):
+        if query.get("dryRun"):  # checked as a create would be, not stored
+            validation.validate(resource, {**body, "kind": resource.kind, "apiVersion": resource.api_version})
             return self._send_json(201, body)
         obj = self.server.sim.store.create(resource, namespace or body.get("metadata", {}).get("namespace")
                                            or "default", body)

@@ -9,10 +9,12 @@ import json
 import shutil
 import subprocess
 import threading
+import time
 
 import pytest
 import requests
 
+from kube_sim.kubelet import Kubelet
 from kube_sim.mix import mix
 from kube_sim.resources import RESOURCES, Resource
 from kube_sim.server import Simulator
@@ -208,3 +210,37 @@ def test_kubectl_tables_and_apply_for_the_new_kinds(sim, tmp_path):
     assert "unchanged" in run("apply", "--validate=false", "-f", str(widget))
     run("delete", "crd", "widgets.example.com")
     assert run("get", "pdb", "--no-headers").split()[0] == "web"  # the other objects stay
+
+
+def test_the_kubelet_gives_pods_the_qos_class_of_their_resources(sim):
+    """Requests equal to limits for every container: Guaranteed; some requests: Burstable; none: BestEffort."""
+    kubelet = Kubelet(sim.store).start()
+    try:
+        pods = f"{sim.url}/api/v1/namespaces/default/pods"
+        full = {"requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {"cpu": "100m", "memory": "64Mi"}}
+        for name, resources in (("guaranteed", full), ("burstable", {"requests": {"memory": "64Mi"}}),
+                                ("besteffort", {})):
+            assert requests.post(pods, json={"metadata": {"name": name}, "spec": {"containers": [
+                {"name": "c", "image": "nginx", "resources": resources}]}}, timeout=10).status_code == 201
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            statuses = {p["metadata"]["name"]: p["status"] for p in requests.get(pods, timeout=10).json()["items"]}
+            if all(s.get("phase") == "Running" for s in statuses.values()):
+                break
+            time.sleep(0.05)
+        assert {name: s.get("phase") for name, s in statuses.items()} == dict.fromkeys(statuses, "Running")
+        assert {name: s["qosClass"] for name, s in statuses.items()} == {
+            "guaranteed": "Guaranteed", "burstable": "Burstable", "besteffort": "BestEffort"}
+    finally:
+        kubelet.stop()
+
+
+def test_dry_run_is_validated_and_not_stored(sim):
+    pods = f"{sim.url}/api/v1/namespaces/default/pods"
+    refused = requests.post(pods, params={"dryRun": "All"}, json={"metadata": {"name": "dry"}, "spec": {}},
+                            timeout=10)
+    assert refused.status_code == 422 and refused.json()["details"]["causes"][0]["field"] == "spec.containers"
+    accepted = requests.post(pods, params={"dryRun": "All"}, json={"metadata": {"name": "dry"}, "spec": {
+        "containers": [{"name": "c", "image": "nginx"}]}}, timeout=10)
+    assert accepted.status_code == 201
+    assert requests.get(f"{pods}/dry", timeout=10).status_code == 404
