@@ -14,6 +14,7 @@ import threading
 import time
 from typing import Any
 
+from kube_sim.qos import qos_class
 from kube_sim.resources import BY_PATH
 from kube_sim.store import Store, now_rfc3339
 
@@ -80,7 +81,7 @@ class Kubelet:
             containers = pod["spec"].get("containers", [])
             pod["status"] = {
                 "phase": "Pending", "hostIP": "192.168.0.10", "podIP": ip, "podIPs": [{"ip": ip}],
-                "startTime": now_rfc3339(), "qosClass": "BestEffort",
+                "startTime": now_rfc3339(), "qosClass": qos_class(pod),
                 "conditions": [{"type": "PodScheduled", "status": "True", "lastTransitionTime": now_rfc3339()}],
                 "containerStatuses": [{"name": c["name"], "image": c.get("image", ""), "imageID": "",
                                        "ready": False, "restartCount": 0, "started": False,

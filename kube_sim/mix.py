@@ -9,7 +9,7 @@ once."""
 
 from __future__ import annotations
 
-import contextlib
+import base64
 from typing import Any
 
 from kube_sim.resources import RESOURCES
@@ -18,6 +18,17 @@ from kube_sim.store import ApiError, Store
 R = {r.key: r for r in RESOURCES}
 T0 = "2026-11-01T00:00:00Z"
 T1 = "2026-11-01T00:00:05Z"
+# A kubelet's client certificate request (ECDSA P-256, CN system:node:sim-node-1, O system:nodes), made once with
+# `cryptography`: a CSR's spec.request is this PEM, base64-encoded in JSON.
+KUBELET_CSR = base64.b64encode(b"""-----BEGIN CERTIFICATE REQUEST-----
+MIHzMIGaAgEAMDgxFTATBgNVBAoMDHN5c3RlbTpub2RlczEfMB0GA1UEAwwWc3lz
+dGVtOm5vZGU6c2ltLW5vZGUtMTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABFnR
+3jEXyy6/H21+xx0pCL91uWTDvgKnCdSdFkE1IHbgFi8p1vbl/5a6p07GaJLIS2oe
+jR7mRzIf5qN03bEjB+WgADAKBggqhkjOPQQDAgNIADBFAiBZ3+qlZEP/KyEzuiDy
+JKrPexwFF3tN6aVzlLZL3rYYmgIhAJ/Pv3k7/1R9w3BLd9TFDfwq/8+pHQ5p+nPJ
+LRr2/nLo
+-----END CERTIFICATE REQUEST-----
+""").decode()
 PHASES = ("Running", "Running", "Running", "Running", "Running", "Running", "Pending", "Succeeded", "Failed",
           "CrashLoop")
 
@@ -29,6 +40,13 @@ def _meta(name: str, labels: dict[str, str] | None = None, **extra: Any) -> dict
 def _owner(kind: str, name: str, api_version: str = "apps/v1") -> list[dict[str, Any]]:
     return [{"apiVersion": api_version, "kind": kind, "name": name, "uid": f"uid-{kind.lower()}-{name}",
              "controller": True, "blockOwnerDeletion": True}]
+
+
+def _template(labels: dict[str, str], restart: str = "Always", name: str = "app",
+              image: str = "registry.local/app:1.0") -> dict[str, Any]:
+    """A pod template of one container, labelled so its owner's selector matches."""
+    return {"metadata": {"labels": labels}, "spec": {"restartPolicy": restart, "containers": [
+        {"name": name, "image": image}]}}
 
 
 def _condition(kind: str, status: str = "True", reason: str = "") -> dict[str, Any]:
@@ -97,8 +115,11 @@ def pod(name: str, labels: dict[str, str], owner: list[dict[str, Any]], phase: s
 
 
 def _create(store: Store, key: str, namespace: str, body: dict[str, Any]) -> None:
-    with contextlib.suppress(ApiError):  # already there (a second mix on the same store)
+    try:
         store.create(R[key], namespace, body)
+    except ApiError as exc:
+        if exc.code != 409:  # already there (a second mix on the same store) is fine; invalid is not
+            raise
 
 
 def workload(store: Store, namespace: str, app: int, pods: int, first_index: int) -> None:
@@ -106,8 +127,7 @@ def workload(store: Store, namespace: str, app: int, pods: int, first_index: int
     name = f"app-{app}"
     labels = {"app": name, "tier": "backend" if app % 2 else "frontend"}
     selector = {"matchLabels": {"app": name}}
-    template = {"metadata": {"labels": labels}, "spec": {"containers": [{"name": "app",
-                                                                        "image": "registry.local/app:1.0"}]}}
+    template = _template(labels)
     ready = sum(1 for i in range(pods) if PHASES[(first_index + i) % len(PHASES)] == "Running")
     if app % 5 == 4:
         _create(store, "statefulsets.apps", namespace, {
@@ -162,7 +182,8 @@ def workload(store: Store, namespace: str, app: int, pods: int, first_index: int
                     "status": {"phase": "Bound"}})
     _create(store, "services", namespace, {
         "metadata": _meta(name, labels), "spec": {
-            "type": "LoadBalancer" if app % 9 == 1 else "ClusterIP", "clusterIP": f"10.96.{app >> 8 & 255}.{app & 255}",
+            "type": "LoadBalancer" if app % 9 == 1 else "ClusterIP",
+            "clusterIP": f"10.100.{app >> 8 & 255}.{app & 255}",
             "selector": {"app": name}, "ports": [{"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}]},
         "status": {"loadBalancer": {"ingress": [{"ip": f"203.0.113.{app & 255}"}]} if app % 9 == 1 else {}}})
     _create(store, "endpoints", namespace, {
@@ -235,28 +256,35 @@ def namespace_objects(store: Store, namespace: str, index: int) -> None:
         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "reader"},
         "subjects": [{"kind": "ServiceAccount", "name": "default", "namespace": namespace}]})
     _create(store, "replicationcontrollers", namespace, {
-        "metadata": _meta("legacy", {"app": "legacy"}), "spec": {"replicas": 1, "selector": {"app": "legacy"}},
+        "metadata": _meta("legacy", {"app": "legacy"}), "spec": {"replicas": 1, "selector": {"app": "legacy"},
+                                                                 "template": _template({"app": "legacy"})},
         "status": {"replicas": 1, "readyReplicas": 1, "availableReplicas": 1, "fullyLabeledReplicas": 1,
                    "observedGeneration": 1}})
     _create(store, "daemonsets.apps", namespace, {
         "metadata": _meta("log-agent", {"app": "log-agent"}), "spec": {
-            "selector": {"matchLabels": {"app": "log-agent"}}, "template": {"metadata": {"labels": {"app": "x"}}}},
+            "selector": {"matchLabels": {"app": "log-agent"}},
+            "template": _template({"app": "log-agent"}, name="agent", image="registry.local/log-agent:3.2")},
         "status": {"currentNumberScheduled": 2, "desiredNumberScheduled": 2, "numberAvailable": 2,
                    "numberMisscheduled": 0, "numberReady": 2, "numberUnavailable": 0, "updatedNumberScheduled": 2,
                    "observedGeneration": 1}})
     for job, succeeded in (("migrate", True), ("backfill", False)):
-        conditions = [_condition("Complete" if succeeded else "Failed", "True",
-                                 "" if succeeded else "BackoffLimitExceeded")]
+        # The job controller's order since 1.31: SuccessCriteriaMet before Complete, FailureTarget before Failed.
+        conditions = [_condition("SuccessCriteriaMet", "True", "CompletionsReached"),
+                      _condition("Complete", "True", "CompletionsReached")] if succeeded else [
+            _condition("FailureTarget", "True", "BackoffLimitExceeded"),
+            _condition("Failed", "True", "BackoffLimitExceeded")]
         _create(store, "jobs.batch", namespace, {
             "metadata": _meta(f"{job}-{index}", {"job": job}, ownerReferences=_owner("CronJob", job, "batch/v1")),
-            "spec": {"completions": 1, "parallelism": 1, "backoffLimit": 3, "activeDeadlineSeconds": 600},
+            "spec": {"completions": 1, "parallelism": 1, "backoffLimit": 3, "activeDeadlineSeconds": 600,
+                     "template": _template({"job-name": f"{job}-{index}"}, "Never", "m", "registry.local/m:1")},
             "status": {"succeeded" if succeeded else "failed": 1, "startTime": T0, "conditions": conditions,
                        **({"completionTime": T1} if succeeded else {})}})
     _create(store, "cronjobs.batch", namespace, {
         "metadata": _meta("migrate", {"job": "migrate"}), "spec": {
             "schedule": "*/30 * * * *", "concurrencyPolicy": "Forbid", "suspend": index % 4 == 3,
             "successfulJobsHistoryLimit": 3, "failedJobsHistoryLimit": 1, "startingDeadlineSeconds": 120,
-            "jobTemplate": {"spec": {"template": {"spec": {"containers": [{"name": "m", "image": "m"}]}}}}},
+            "jobTemplate": {"spec": {"template": _template({"job": "migrate"}, "OnFailure", "m",
+                                                           "registry.local/m:1")}}},
         "status": {"lastScheduleTime": T0, "lastSuccessfulTime": T1}})
     _create(store, "leases.coordination.k8s.io", namespace, {
         "metadata": _meta("leader", ownerReferences=_owner("Pod", "leader-0", "v1")),
@@ -284,7 +312,7 @@ def cluster_objects(store: Store) -> None:
     for name, approved in (("node-csr-1", True), ("node-csr-2", False)):
         _create(store, "certificatesigningrequests.certificates.k8s.io", "", {
             "metadata": _meta(name), "spec": {"signerName": "kubernetes.io/kube-apiserver-client-kubelet",
-                                              "request": "LS0tLS1CRUdJTg==", "usages": ["client auth"],
+                                              "request": KUBELET_CSR, "usages": ["client auth"],
                                               "username": "system:node:sim-node-1"},
             "status": {"conditions": [{"type": "Approved", "status": "True", "reason": "AutoApproved",
                                        "lastUpdateTime": T1}]} if approved else {}})
@@ -294,22 +322,26 @@ def cluster_objects(store: Store) -> None:
     _create(store, "clusterrolebindings.rbac.authorization.k8s.io", "", {
         "metadata": _meta("view-all", {"app": "rbac"}),
         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view-all"},
-        "subjects": [{"kind": "Group", "name": "system:authenticated", "apiGroup": "rbac.authorization.k8s.io"}]})
+        "subjects": [{"kind": "Group", "name": "cluster-viewers", "apiGroup": "rbac.authorization.k8s.io"}]})
     webhook = {"name": "check.example.com", "admissionReviewVersions": ["v1"], "sideEffects": "None",
                "clientConfig": {"service": {"namespace": "default", "name": "webhook", "path": "/check"}}}
     _create(store, "validatingwebhookconfigurations.admissionregistration.k8s.io", "",
             {"metadata": _meta("policy-check"), "webhooks": [webhook]})
     _create(store, "mutatingwebhookconfigurations.admissionregistration.k8s.io", "",
             {"metadata": _meta("sidecar-injector"), "webhooks": [{**webhook, "name": "inject.example.com"}]})
+    deployments = {"resourceRules": [{"apiGroups": ["apps"], "apiVersions": ["v1"], "operations": ["CREATE", "UPDATE"],
+                                      "resources": ["deployments"]}]}
     _create(store, "validatingadmissionpolicies.admissionregistration.k8s.io", "", {
-        "metadata": _meta("replica-limit"), "spec": {"failurePolicy": "Fail", "validations": [
-            {"expression": "object.spec.replicas <= 50"}]},
+        "metadata": _meta("replica-limit"), "spec": {"failurePolicy": "Fail", "matchConstraints": deployments,
+                                                     "validations": [{"expression": "object.spec.replicas <= 50"}]},
         "status": {"observedGeneration": 1}})
     _create(store, "validatingadmissionpolicybindings.admissionregistration.k8s.io", "", {
         "metadata": _meta("replica-limit"), "spec": {"policyName": "replica-limit", "validationActions": ["Deny"]}})
     _create(store, "mutatingadmissionpolicies.admissionregistration.k8s.io", "", {
-        "metadata": _meta("add-label"), "spec": {"failurePolicy": "Fail", "reinvocationPolicy": "Never",
-                                                 "mutations": [{"patchType": "ApplyConfiguration"}]}})
+        "metadata": _meta("add-label"), "spec": {
+            "failurePolicy": "Fail", "reinvocationPolicy": "Never", "matchConstraints": deployments,
+            "mutations": [{"patchType": "ApplyConfiguration", "applyConfiguration": {
+                "expression": 'Object{metadata: Object.metadata{labels: {"policy": "seen"}}}'}}]}})
     _create(store, "mutatingadmissionpolicybindings.admissionregistration.k8s.io", "", {
         "metadata": _meta("add-label"), "spec": {"policyName": "add-label"}})
 

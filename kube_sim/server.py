@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import calendar
 import contextlib
+import copy
 import json
 import logging
 import socket
@@ -19,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from kube_sim import validation
 from kube_sim.resources import Registry, Resource
 from kube_sim.store import ApiError, Store
 
@@ -322,7 +324,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _post(self, resource: Resource, namespace: str | None, name: str | None, query: dict[str, str]) -> None:
         body = self._body()
-        if query.get("dryRun"):
+        if query.get("dryRun"):  # checked as a create would be, not stored
+            validation.validate(resource, {**body, "kind": resource.kind, "apiVersion": resource.api_version})
             return self._send_json(201, body)
         obj = self.server.sim.store.create(resource, namespace or body.get("metadata", {}).get("namespace")
                                            or "default", body)
@@ -339,7 +342,7 @@ class _Handler(BaseHTTPRequestHandler):
         content_type = self.headers.get("Content-Type", "")
         patch = self._body()
         store = self.server.sim.store
-        current = store.get(resource, namespace or "", name)
+        current = copy.deepcopy(store.get(resource, namespace or "", name))  # the stored object stays untouched
         patched = json_patch(current, patch) if "json-patch" in content_type else merge_patch(current, patch)
         patched.setdefault("metadata", {}).pop("resourceVersion", None)
         self._send_json(200, store.update(resource, namespace or "", name, patched))

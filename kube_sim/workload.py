@@ -4,6 +4,7 @@ workload for the local stack, bulk objects for benchmarks, and a kubeconfig poin
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,9 @@ def seed_cluster(store: Store, nodes: int = 2) -> None:
                               {"type": "Hostname", "address": name}],
                 "nodeInfo": {"kernelVersion": "6.1.0-18-amd64", "osImage": "Debian GNU/Linux 12 (bookworm)",
                              "containerRuntimeVersion": "containerd://1.7.0", "kubeletVersion": "v1.32.0",
-                             "kubeProxyVersion": "v1.32.0", "systemUUID": f"uuid-{name}"},
+                             "kubeProxyVersion": "v1.32.0", "systemUUID": f"uuid-{name}",
+                             "machineID": f"{index:032x}", "bootID": f"boot-{index}", "operatingSystem": "linux",
+                             "architecture": "amd64"},
             },
         })
     for name, data in (("kube-root-ca.crt", {"ca.crt": "-----BEGIN CERTIFICATE-----"}),
@@ -72,7 +75,8 @@ def seed_demo(store: Store) -> None:
                                                    "limits": {"memory": "128Mi"}}}], "restartPolicy": "Always"}})
     store.create(R["services"], "default", {"metadata": _meta("web", {"app": "web"}),
                                             "spec": {"type": "ClusterIP", "clusterIP": "10.96.10.10",
-                                                     "selector": {"app": "web"}}})
+                                                     "selector": {"app": "web"}, "ports": [
+                                                         {"name": "http", "port": 80, "protocol": "TCP"}]}})
     store.create(R["pods"], "default", {
         "metadata": _meta("busy-box-crash", {"run": "busy-box-crash"}),
         "spec": {"containers": [{"name": "busy-box-crash", "image": "busybox",
@@ -113,12 +117,20 @@ def bulk_pods(store: Store, count: int, namespaces: int = 10, with_status: bool 
         if index % 10 == 0:
             store.create(R["deployments"], namespace, {
                 "metadata": _meta(app, {"app": app}),
-                "spec": {"replicas": 10, "selector": {"matchLabels": {"app": app}}},
+                "spec": {"replicas": 10, "selector": {"matchLabels": {"app": app}}, "template": {
+                    "metadata": {"labels": {"app": app}}, "spec": {"containers": [
+                        {"name": "app", "image": "registry.local/app:1.0"}]}}},
                 "status": {"replicas": 10, "readyReplicas": 10, "availableReplicas": 10, "updatedReplicas": 10,
                            "observedGeneration": 1}})
-            store.create(R["services"], namespace, {"metadata": _meta(app, {"app": app}),
-                                                    "spec": {"type": "ClusterIP", "clusterIP": "10.96.0.2"}})
+            store.create(R["services"], namespace, {"metadata": _meta(app, {"app": app}), "spec": {
+                "type": "ClusterIP", "clusterIP": bulk_cluster_ip(index // 10),
+                "ports": [{"port": 80, "protocol": "TCP"}]}})
             store.create(R["configmaps"], namespace, {"metadata": _meta(f"{app}-config"), "data": {"k": "v"}})
+
+
+def bulk_cluster_ip(app: int) -> str:
+    """A distinct service IP per benchmark app, in 10.104.0.0/14 (within the simulated service range)."""
+    return str(ipaddress.ip_address("10.104.0.1") + app)
 
 
 def write_kubeconfig(path: Path, server_url: str) -> Path:

@@ -167,8 +167,17 @@ def test_every_manifest_validates_against_its_schema(builds, crd_schemas, build,
     for doc in custom:
         validate_custom(doc, crd_schemas)
     assert bool(custom) == (build == "operator")
-    assert all(d["metadata"].get("namespace") == "monitoring" for d in documents
-               if d["kind"] not in ("Namespace", "ClusterRole", "ClusterRoleBinding"))
+    assert_namespaces(documents)
+
+
+def assert_namespaces(documents: list[dict]) -> None:
+    """Everything namespaced is in `monitoring` but the node exporter (and Prometheus' right to discover it), in
+    `node-exporter`: the one namespace whose Pod Security is not `restricted`."""
+    namespaced = [d for d in documents if d["kind"] not in ("Namespace", "ClusterRole", "ClusterRoleBinding")]
+    assert {d["metadata"].get("namespace") for d in namespaced} == {"monitoring", "node-exporter"}
+    apart = {(d["kind"], d["metadata"]["name"]) for d in namespaced if d["metadata"]["namespace"] == "node-exporter"}
+    assert apart - {("Role", "prometheus"), ("RoleBinding", "prometheus")} == {("DaemonSet", "node-exporter"),
+                                                                              ("Service", "node-exporter")}
 
 
 def test_crd_schema_validation_is_strict(crd_schemas):
@@ -295,12 +304,19 @@ def test_prometheus_may_read_what_kubernetes_sd_discovers_and_nothing_more(docs)
     subject = {"kind": "ServiceAccount", "name": "prometheus", "namespace": "monitoring"}
     cluster_roles = [one(docs, "ClusterRole", b["roleRef"]["name"]) for b in by_kind(docs, "ClusterRoleBinding")
                      if subject in b["subjects"]]
-    roles = [one(docs, "Role", b["roleRef"]["name"]) for b in by_kind(docs, "RoleBinding") if subject in b["subjects"]]
-    for role in cluster_roles + roles:
+    roles: dict[str, list[dict]] = {}  # namespace -> the Roles bound there
+    for binding in by_kind(docs, "RoleBinding"):
+        if subject in binding["subjects"]:
+            namespace = binding["metadata"]["namespace"]
+            (role,) = [r for r in by_kind(docs, "Role", binding["roleRef"]["name"])
+                       if r["metadata"]["namespace"] == namespace]
+            roles.setdefault(namespace, []).append(role)
+    for role in cluster_roles + [r for bound in roles.values() for r in bound]:
         assert all(rule["verbs"] == ["list", "watch"] and rule["apiGroups"] == [""] for rule in role["rules"])
     assert {r for role in cluster_roles for r in grants(role)[""]} == needs_cluster
-    assert set(needs_namespaced) == {"monitoring"}
-    assert {r for role in roles for r in grants(role)[""]} == needs_namespaced["monitoring"]
+    assert set(needs_namespaced) == {"monitoring", "node-exporter"} == set(roles)
+    for namespace, needs in needs_namespaced.items():
+        assert {r for role in roles[namespace] for r in grants(role)[""]} == needs, namespace
     statefulset = one(docs, "StatefulSet", "prometheus")
     assert pod_spec(statefulset)["serviceAccountName"] == "prometheus"
     others = [d for d in docs if d["kind"] in WORKLOAD_KINDS and d["metadata"]["name"] != "kube-state-exporter"

@@ -21,6 +21,7 @@ from tests.conftest import REPO, require_binary
 from tests.deploy.test_kubernetes_manifests import (
     WORKLOAD_KINDS,
     allowed_sources,
+    assert_namespaces,
     by_kind,
     configmap_data,
     container_args,
@@ -96,8 +97,7 @@ def test_every_manifest_validates_against_its_schema(built, tmp_path):
     result = subprocess.run([sys.executable, "-m", "kubernetes_validate", "--strict", "--quiet", str(path)],
                             capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert all(d["metadata"].get("namespace") == "monitoring" for d in built[1]
-               if d["kind"] not in ("Namespace", "ClusterRole", "ClusterRoleBinding"))
+    assert_namespaces(built[1])
 
 
 def test_the_stack_is_there_with_victoria_metrics_added(docs):

@@ -62,7 +62,9 @@ def churn(sim, stop: threading.Event, seed: int) -> None:
                 if kind == "pods":
                     body["spec"] = {"containers": [{"name": "c", "image": "nginx"}]}
                 elif kind == "deployments":
-                    body["spec"] = {"replicas": rng.randint(1, 5)}
+                    body["spec"] = {"replicas": rng.randint(1, 5), "selector": {"matchLabels": {"app": name}},
+                                    "template": {"metadata": {"labels": {"app": name}},
+                                                 "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}
                 elif kind == "configmaps":
                     body["data"] = {"v": str(counter)}
                 store.create(resource, "churn", body)

@@ -38,7 +38,9 @@ def add_statefulset(sim: Simulator, replicas: int) -> None:
     store = sim.store
     store.create(R["namespaces"], "", {"metadata": {"name": "monitoring"}})
     sts = store.create(R["statefulsets.apps"], "monitoring", {
-        "metadata": {"name": "kse"}, "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "kse"}}}})
+        "metadata": {"name": "kse"}, "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "kse"}},
+                                              "serviceName": "kse", "template": {"metadata": {"labels": {"app": "kse"}},
+                                              "spec": {"containers": [{"name": "kse", "image": "kse"}]}}}})
     for ordinal in range(replicas):
         store.create(R["pods"], "monitoring", {"metadata": {"name": f"kse-{ordinal}", "ownerReferences": [
             {"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "kse", "uid": sts["metadata"]["uid"],

@@ -4,16 +4,21 @@ server-side tables for the new kinds."""
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import subprocess
 import threading
+import time
 
 import pytest
 import requests
 
-from kube_sim.resources import RESOURCES
+from kube_sim.kubelet import Kubelet
+from kube_sim.mix import mix
+from kube_sim.resources import RESOURCES, Resource
 from kube_sim.server import Simulator
+from kube_sim.store import Store
 from kube_sim.workload import seed_cluster, write_kubeconfig
 from tests.conftest import IN_CI
 
@@ -126,15 +131,32 @@ def test_custom_resource_definition_serves_its_kind_until_deleted(sim):
     assert sim.store.count(next(r for r in RESOURCES if r.plural == "pods")) == 0  # nothing else touched
 
 
+@functools.cache
+def samples() -> Store:
+    """One valid object of every kind: the realistic mix (which the simulator validated as it stored it)."""
+    store = Store()
+    seed_cluster(store)
+    mix(store, 50, namespaces=1)  # five workloads: the fifth is a statefulset
+    return store
+
+
+def sample(resource: Resource) -> dict:
+    if resource.key == "customresourcedefinitions.apiextensions.k8s.io":
+        return WIDGETS_CRD
+    if resource.plural == "events":
+        return {"apiVersion": "v1", "kind": "Event", "involvedObject": {"kind": "Pod", "name": "web-0",
+                                                                        "namespace": "default"},
+                "reason": "Started", "message": "Started container", "type": "Normal", "count": 1}
+    items, _ = samples().list(resource, None)
+    return {key: value for key, value in items[-1].items() if key != "metadata"}  # not a seeded one
+
+
 @pytest.mark.parametrize("resource", [r for r in RESOURCES if r.plural not in ("namespaces",)],
                          ids=lambda r: r.key)
 def test_every_resource_crud_list_and_watch(sim, resource):
     base = f"{sim.url}{resource.prefix}"
     collection = f"{base}/namespaces/default/{resource.plural}" if resource.namespaced else f"{base}/{resource.plural}"
-    body = {"apiVersion": resource.api_version, "kind": resource.kind, "metadata": {"name": "k3-test"},
-            "spec": {"x": 1}}
-    if resource.key == "customresourcedefinitions.apiextensions.k8s.io":
-        body = {**WIDGETS_CRD, "metadata": {"name": "widgets.example.com"}}
+    body = {**sample(resource), "metadata": {"name": "k3-test"}}
     created = requests.post(collection, json=body, timeout=10)
     assert created.status_code == 201, created.text
     name = created.json()["metadata"]["name"]
@@ -188,3 +210,37 @@ def test_kubectl_tables_and_apply_for_the_new_kinds(sim, tmp_path):
     assert "unchanged" in run("apply", "--validate=false", "-f", str(widget))
     run("delete", "crd", "widgets.example.com")
     assert run("get", "pdb", "--no-headers").split()[0] == "web"  # the other objects stay
+
+
+def test_the_kubelet_gives_pods_the_qos_class_of_their_resources(sim):
+    """Requests equal to limits for every container: Guaranteed; some requests: Burstable; none: BestEffort."""
+    kubelet = Kubelet(sim.store).start()
+    try:
+        pods = f"{sim.url}/api/v1/namespaces/default/pods"
+        full = {"requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {"cpu": "100m", "memory": "64Mi"}}
+        for name, resources in (("guaranteed", full), ("burstable", {"requests": {"memory": "64Mi"}}),
+                                ("besteffort", {})):
+            assert requests.post(pods, json={"metadata": {"name": name}, "spec": {"containers": [
+                {"name": "c", "image": "nginx", "resources": resources}]}}, timeout=10).status_code == 201
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            statuses = {p["metadata"]["name"]: p["status"] for p in requests.get(pods, timeout=10).json()["items"]}
+            if all(s.get("phase") == "Running" for s in statuses.values()):
+                break
+            time.sleep(0.05)
+        assert {name: s.get("phase") for name, s in statuses.items()} == dict.fromkeys(statuses, "Running")
+        assert {name: s["qosClass"] for name, s in statuses.items()} == {
+            "guaranteed": "Guaranteed", "burstable": "Burstable", "besteffort": "BestEffort"}
+    finally:
+        kubelet.stop()
+
+
+def test_dry_run_is_validated_and_not_stored(sim):
+    pods = f"{sim.url}/api/v1/namespaces/default/pods"
+    refused = requests.post(pods, params={"dryRun": "All"}, json={"metadata": {"name": "dry"}, "spec": {}},
+                            timeout=10)
+    assert refused.status_code == 422 and refused.json()["details"]["causes"][0]["field"] == "spec.containers"
+    accepted = requests.post(pods, params={"dryRun": "All"}, json={"metadata": {"name": "dry"}, "spec": {
+        "containers": [{"name": "c", "image": "nginx"}]}}, timeout=10)
+    assert accepted.status_code == 201
+    assert requests.get(f"{pods}/dry", timeout=10).status_code == 404
