@@ -210,6 +210,7 @@ class NativeHistogramChild:
                     if len(self.positive) + len(self.negative) > self._max_buckets and self.schema > SCHEMA_MIN:
                         self._halve_resolution()
                         key = bucket_key(value, self.schema)
+                        buckets = self.positive if value > 0 else self.negative
                 else:
                     buckets[key] = known + 1
             elif magnitude == magnitude:  # not NaN: NaN only counts (and makes the sum NaN), as in client_golang
