@@ -161,3 +161,85 @@ def test_requests_in_flight_under_gunicorn_sum_workers_and_forget_a_killed_one(t
         for stream in streams:
             stream.close()
         daemon.stop()
+
+
+# Native histograms and exemplars through the real Prometheus 2.42 ---------------------------------------------
+
+NATIVE_FLAGS = ["--enable-feature=native-histograms,exemplar-storage"]
+
+
+def _scrape_job(name: str, port: int) -> dict:
+    return {"job_name": name, "static_configs": [{"targets": [f"127.0.0.1:{port}"]}]}
+
+
+def _value(prometheus, expr: str, expected=None) -> float:
+    """The single value of `expr` once it exists (and equals `expected`, when given)."""
+    def ready():
+        result = query(prometheus, expr)
+        if result and (expected is None or float(result[0]["value"][1]) == expected):
+            return float(result[0]["value"][1])
+        return None
+    return wait_for(ready, timeout=60, interval=0.5, what=f"{expr} = {expected}")
+
+
+def _exemplar_trace_ids(prometheus, expr: str) -> set[str]:
+    now = time.time()
+    response = requests.get(f"http://127.0.0.1:{prometheus.port}/api/v1/query_exemplars",
+                            params={"query": expr, "start": now - 600, "end": now + 60}, timeout=10)
+    response.raise_for_status()
+    return {exemplar["labels"].get("trace_id") for series in response.json()["data"]
+            for exemplar in series["exemplars"]}
+
+
+def test_native_histogram_scraped_by_prometheus(tmp_path):
+    """20,000 log-normal latencies: count and sum exact, quantiles within the schema's relative error, exemplars
+    stored; a Prometheus without the feature scrapes the same app in the classic format."""
+    import math
+    import random
+
+    from app_instrumentation import counter, histogram, start_http_server
+    from app_instrumentation.native import pick_schema
+    from app_instrumentation.testing import fresh_registry
+
+    registry = fresh_registry()
+    latency = histogram("checkout_latency_seconds", "Checkout latency.", native_bucket_factor=1.1, registry=registry)
+    checkouts = counter("checkouts_total", "Checkouts.", registry=registry)
+    rng = random.Random(2023)
+    values = [rng.lognormvariate(math.log(0.08), 0.9) for _ in range(20_000)]
+    for value in values:
+        latency.observe(value)
+    server = start_http_server(0, addr="127.0.0.1", registry=registry)
+    (tmp_path / "native").mkdir()
+    (tmp_path / "classic").mkdir()
+    try:
+        with running_prometheus(tmp_path / "native", [_scrape_job("app", server.port)], flags=NATIVE_FLAGS) as native, \
+                running_prometheus(tmp_path / "classic", [_scrape_job("app", server.port)]) as classic:
+            assert _value(native, "histogram_count(checkout_latency_seconds)", 20_000) == 20_000
+            assert _value(native, "histogram_sum(checkout_latency_seconds)") == pytest.approx(sum(values), rel=1e-12)
+            ordered = sorted(values)
+            allowed = 2 ** (2.0 ** -pick_schema(1.1)) - 1  # a quantile lands in the true one's bucket
+            errors = {}
+            for q in (0.5, 0.9, 0.99):
+                exact = ordered[math.ceil(q * len(ordered)) - 1]
+                estimate = _value(native, f"histogram_quantile({q}, checkout_latency_seconds)")
+                errors[q] = abs(estimate - exact) / exact
+                assert errors[q] <= allowed, (q, estimate, exact)
+            print(f"native histogram quantile relative errors (allowed {allowed:.4f}): "
+                  + ", ".join(f"q{q}={error:.4%}" for q, error in errors.items()))
+            # the classic scrape of the same app: count and sum of the native-only histogram, as client_golang
+            assert _value(classic, "checkout_latency_seconds_count", 20_000) == 20_000
+            assert _value(classic, "checkout_latency_seconds_sum") == pytest.approx(sum(values), rel=1e-12)
+            assert _value(classic, 'checkout_latency_seconds_bucket{le="+Inf"}') == 20_000
+            # exemplars, one at a time as each scrape keeps the latest
+            trace_ids = [f"{rng.getrandbits(128):032x}" for _ in range(3)]
+            for trace_id in trace_ids:
+                latency.observe(rng.lognormvariate(math.log(0.08), 0.9), exemplar={"trace_id": trace_id})
+                checkouts.inc(exemplar={"trace_id": trace_id})
+                wait_for(lambda t=trace_id: t in _exemplar_trace_ids(native, "checkout_latency_seconds"),
+                         timeout=30, interval=0.5, what=f"exemplar {trace_id}")
+            assert set(trace_ids) <= _exemplar_trace_ids(native, "checkout_latency_seconds")
+            wait_for(lambda: set(trace_ids) & _exemplar_trace_ids(native, "checkouts_total"), timeout=30,
+                     interval=0.5, what="counter exemplars")
+            assert _value(native, "histogram_count(checkout_latency_seconds)", 20_003) == 20_003
+    finally:
+        server.stop()
