@@ -14,6 +14,7 @@ import os
 import threading
 import time
 from bisect import bisect_left
+from math import frexp
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
@@ -166,6 +167,10 @@ class NativeHistogramChild:
 
     `store` (multiprocess mode) receives every changed value so other processes can merge them."""
 
+    __slots__ = ("_fractions", "_lock", "_max_buckets", "_per_octave", "_pid", "_store", "_zero_threshold",
+                 "bounds", "classic", "classic_exemplars", "config", "count", "native_exemplars", "negative",
+                 "positive", "schema", "total", "zero")
+
     def __init__(self, config: NativeConfig, classic_bounds: Sequence[float], store=None) -> None:
         self.config = config
         self.bounds = tuple(classic_bounds)  # finite upper bounds, sorted; +Inf is implicit
@@ -174,7 +179,7 @@ class NativeHistogramChild:
         self._reset()
 
     def _reset(self) -> None:
-        self.schema = self.config.schema
+        self._set_schema(self.config.schema)
         self._zero_threshold = self.config.zero_threshold
         self._max_buckets = self.config.max_buckets
         self.count = 0
@@ -188,7 +193,6 @@ class NativeHistogramChild:
         self._pid = os.getpid()
 
     def observe(self, value: float, exemplar: Mapping[str, str] | None = None) -> None:
-        value = float(value)
         if exemplar is None and TRACING:
             exemplar = from_current_span()
         with self._lock:
@@ -196,25 +200,38 @@ class NativeHistogramChild:
                 self._reset()  # a forked worker starts from nothing, as prometheus_client's values do
             self.count += 1
             self.total += value
-            classic_index = bisect_left(self.bounds, value)
-            self.classic[classic_index] += 1
-            magnitude = -value if value < 0 else value
-            buckets = None
+            classic_index = 0
+            if self.bounds:
+                classic_index = bisect_left(self.bounds, value)
+                self.classic[classic_index] += 1
+            threshold = self._zero_threshold
+            if value > threshold:
+                buckets = self.positive
+                magnitude = value
+            elif value < -threshold:
+                buckets = self.negative
+                magnitude = -value
+            else:
+                buckets = None
+                if value == value:  # not NaN: NaN only counts (and makes the sum NaN), as in client_golang
+                    self.zero += 1
             key = 0
-            if magnitude > self._zero_threshold:
-                key = bucket_key(value, self.schema)
-                buckets = self.positive if value > 0 else self.negative
+            if buckets is not None:
+                fractions = self._fractions
+                if fractions is not None and magnitude <= _MAX_FLOAT:  # bucket_key, inlined for schema > 0
+                    frac, exp = frexp(magnitude)
+                    key = bisect_left(fractions, frac) + (exp - 1) * self._per_octave
+                else:
+                    key = bucket_key(magnitude, self.schema)
                 known = buckets.get(key)
                 if known is None:
                     buckets[key] = 1
                     if len(self.positive) + len(self.negative) > self._max_buckets and self.schema > SCHEMA_MIN:
                         self._halve_resolution()
-                        key = bucket_key(value, self.schema)
+                        key = bucket_key(magnitude, self.schema)
                         buckets = self.positive if value > 0 else self.negative
                 else:
                     buckets[key] = known + 1
-            elif magnitude == magnitude:  # not NaN: NaN only counts (and makes the sum NaN), as in client_golang
-                self.zero += 1
             if exemplar is not None:
                 made = make_exemplar(exemplar, value)
                 self.classic_exemplars[classic_index] = made
@@ -225,9 +242,14 @@ class NativeHistogramChild:
                 self._store.observed(self, value, classic_index, buckets is self.positive, key,
                                      buckets is not None)
 
+    def _set_schema(self, schema: int) -> None:
+        self.schema = schema
+        self._fractions = BOUNDS.get(schema)  # None for schema <= 0
+        self._per_octave = 1 << schema if schema > 0 else 0
+
     def _halve_resolution(self) -> None:
         old = (self.schema, dict(self.positive), dict(self.negative))
-        self.schema -= 1
+        self._set_schema(self.schema - 1)
         self.positive = _coarsen(self.positive, 1)
         self.negative = _coarsen(self.negative, 1)
         if self._store is not None:
@@ -241,6 +263,8 @@ class NativeHistogramChild:
     def classic_samples(self) -> tuple[list[tuple[float, int, Exemplar | None]], int, float]:
         """([(upper bound, cumulative count, exemplar)...] including +Inf, count, sum)."""
         with self._lock:
+            if not self.bounds:  # native only: the +Inf bucket is the count
+                return [(math.inf, self.count, self.classic_exemplars[0])], self.count, self.total
             cumulative = 0
             rows = []
             for bound, count, exemplar in zip((*self.bounds, math.inf), self.classic, self.classic_exemplars,
@@ -284,6 +308,8 @@ class NativeHistogram:
         self._children: dict[tuple[str, ...], NativeHistogramChild] = {}
         self._lock = threading.Lock()
         self._default = self._make(()) if not self._labelnames else None
+        if self._default is not None:
+            self.observe = self._default.observe  # the label-less hot path: one call, not two
         if registry is not None:
             registry.register(self)
 

@@ -149,3 +149,35 @@ def test_timed_takes_the_native_keyword():
     family = next(f for f in registry.collect() if f.name == "work_seconds")
     (snapshot,) = family.native.values()
     assert snapshot.count == 5 and snapshot.schema == 3
+
+
+def test_wsgi_and_asgi_middleware_take_the_native_keyword():
+    import asyncio
+
+    from app_instrumentation import ASGIMetricsMiddleware, WSGIMetricsMiddleware
+
+    registry = fresh_registry()
+
+    def wsgi_app(environ, start_response):
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    wsgi = WSGIMetricsMiddleware(wsgi_app, registry=registry, routes=["/orders/{id}"], native_bucket_factor=1.1)
+    body = wsgi({"PATH_INFO": "/orders/7", "REQUEST_METHOD": "GET"}, lambda status, headers: None)
+    list(body)
+    body.close()
+
+    async def asgi_app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def nothing(*_):
+        return {"type": "http.request"}
+
+    asgi = ASGIMetricsMiddleware(asgi_app, registry=registry, prefix="asgi", native_bucket_factor=1.1)
+    asyncio.run(asgi({"type": "http", "method": "GET", "path": "/x", "headers": []}, nothing, nothing))
+    for name, labels in (("http_request_duration_seconds", ("GET", "/orders/{id}", "200")),
+                         ("asgi_request_duration_seconds", ("GET", "unmatched", "204"))):
+        family = next(f for f in registry.collect() if f.name == name)
+        snapshot = family.native[tuple(sorted(zip(("method", "route", "status"), labels, strict=True)))]
+        assert snapshot.count == 1 and snapshot.schema == 3 and sum(snapshot.positive.values()) == 1
