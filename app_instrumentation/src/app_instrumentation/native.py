@@ -14,10 +14,10 @@ import os
 import threading
 import time
 from bisect import bisect_left
-from math import frexp
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
+from math import frexp
 
 from prometheus_client.metrics_core import Metric
 from prometheus_client.samples import Exemplar, Sample

@@ -118,7 +118,8 @@ def test_negotiation_follows_the_accept_header():
                                 "encoding=text")
     assert not accepts_protobuf("text/plain;version=0.0.4")
     body, headers = metrics_response({"Accept": PROMETHEUS_ACCEPT}, registry)
-    assert dict(headers)["Content-Type"] == CONTENT_TYPE and by_name(body)["neg_seconds"].metric[0].histogram.schema == 3
+    assert dict(headers)["Content-Type"] == CONTENT_TYPE
+    assert by_name(body)["neg_seconds"].metric[0].histogram.schema == 3
     body, headers = metrics_response({"Accept": "application/openmetrics-text; version=1.0.0"}, registry)
     assert dict(headers)["Content-Type"].startswith("application/openmetrics-text")
     assert b'neg_seconds_bucket{le="+Inf"} 1.0' in body and b"neg_seconds_count 1.0" in body
