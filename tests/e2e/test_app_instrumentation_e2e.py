@@ -243,3 +243,45 @@ def test_native_histogram_scraped_by_prometheus(tmp_path):
             assert _value(native, "histogram_count(checkout_latency_seconds)", 20_003) == 20_003
     finally:
         server.stop()
+
+
+def test_native_histogram_of_gunicorn_workers_equals_one_process(tmp_path):
+    """Recycled gunicorn workers each observe part of the data; Prometheus reads the merged native histogram
+    and it answers every query exactly as one process that observed everything does."""
+    from app_instrumentation import histogram, start_http_server
+    from app_instrumentation.testing import fresh_registry
+    from tests.apps.native_app import latencies
+
+    multiproc = tmp_path / "multiproc"
+    multiproc.mkdir()
+    port = free_port()
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(multiproc), "PYTHONPATH": str(REPO)}
+    gunicorn = start_daemon("gunicorn", [sys.executable, "-m", "gunicorn", "-w", "2", "--max-requests", "4",
+                                         "-c", str(REPO / "tests" / "apps" / "gunicorn_conf.py"),
+                                         "-b", f"127.0.0.1:{port}", "tests.apps.native_app:app"],
+                            port, str(tmp_path / "gunicorn.log"), ready_path="/healthz", env=env)
+    registry = fresh_registry()
+    single = histogram("job_latency_seconds", "Job latency.", native_bucket_factor=1.1, registry=registry)
+    server = start_http_server(0, addr="127.0.0.1", registry=registry)
+    try:
+        session = requests.Session()
+        for seed in range(20):
+            assert session.get(f"http://127.0.0.1:{port}/observe", params={"seed": seed, "n": 500},
+                               timeout=30).status_code == 200
+            for value in latencies(seed, 500):
+                single.observe(value)
+        assert any(name.startswith("nativehistogram_archive") for name in os.listdir(multiproc)), \
+            "no worker was recycled: the test would not cover folded workers"
+        jobs = [_scrape_job("gunicorn", port), _scrape_job("single", server.port)]
+        (tmp_path / "prometheus").mkdir()
+        with running_prometheus(tmp_path / "prometheus", jobs, flags=NATIVE_FLAGS) as prometheus:
+            for job in ("gunicorn", "single"):
+                _value(prometheus, f'histogram_count(job_latency_seconds{{job="{job}"}})', 10_000)
+            for expr in ("histogram_sum({})", "histogram_quantile(0.5, {})", "histogram_quantile(0.9, {})",
+                         "histogram_quantile(0.99, {})", "histogram_fraction(0, 0.05, {})"):
+                merged = _value(prometheus, expr.format('job_latency_seconds{job="gunicorn"}'))
+                one = _value(prometheus, expr.format('job_latency_seconds{job="single"}'))
+                assert merged == pytest.approx(one, rel=1e-12), expr
+    finally:
+        server.stop()
+        gunicorn.stop()
