@@ -206,7 +206,7 @@ def test_native_histograms_of_all_workers_merge_into_what_one_process_observes(d
     text = {(s.name, s.labels.get("le")): s.value for s in family.samples}
     assert text[("native_job_seconds_bucket", "1.0")] == sum(1 for v in everything if v <= 1.0)
     assert text[("native_job_seconds_count", None)] == len(everything)
-    assert [f for f in os.listdir(directory) if f.startswith("nativehistogram_")] == \
+    assert sorted(f for f in os.listdir(directory) if f.startswith("nativehistogram_")) == \
         sorted(["nativehistogram_archive.db", f"nativehistogram_{live.pid}.db"])
 
 

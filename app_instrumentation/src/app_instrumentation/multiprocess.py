@@ -158,6 +158,7 @@ class NativeStore:
 
     def __init__(self, name: str, documentation: str, labels: dict[str, str]) -> None:
         self._head = [name, documentation, labels]
+        self._keys: dict[tuple, str] = {}
 
     def created(self, child: NativeHistogramChild) -> None:
         """A new series: its count, sum, zero bucket and classic buckets appear at 0, as prometheus_client's do."""
@@ -169,7 +170,10 @@ class NativeStore:
                 file.write_value(key, file.read_value(key)[0], 0)
 
     def _key(self, kind: str, a: float | str = 0, b: int = 0) -> str:
-        return json.dumps([*self._head, kind, a, b], sort_keys=True)
+        found = self._keys.get((kind, a, b))
+        if found is None:
+            found = self._keys[(kind, a, b)] = json.dumps([*self._head, kind, a, b], sort_keys=True)
+        return found
 
     @staticmethod
     def _file() -> MmapedDict:

@@ -332,7 +332,9 @@ class NativeHistogram:
         child = self._children.get(key)
         if child is None:
             with self._lock:
-                child = self._children.setdefault(key, self._make(key))
+                child = self._children.get(key)
+                if child is None:
+                    child = self._children[key] = self._make(key)
         return child
 
     def observe(self, value: float, exemplar: Mapping[str, str] | None = None) -> None:
