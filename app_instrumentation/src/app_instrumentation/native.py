@@ -145,8 +145,14 @@ def merge(snapshots: Sequence[NativeSnapshot]) -> NativeSnapshot:
     return merged
 
 
+EXEMPLAR_MAX_RUNES = 128  # OpenMetrics' bound on an exemplar's label names and values together
+
+
 def make_exemplar(labels: Mapping[str, str], value: float) -> Exemplar:
-    return Exemplar({str(k): str(v) for k, v in labels.items()}, value, time.time())
+    pairs = {str(k): str(v) for k, v in labels.items()}
+    if sum(len(k) + len(v) for k, v in pairs.items()) > EXEMPLAR_MAX_RUNES:
+        raise ValueError(f"exemplar labels {pairs} exceed {EXEMPLAR_MAX_RUNES} characters")
+    return Exemplar(pairs, value, time.time())
 
 
 @dataclass(frozen=True)
@@ -195,6 +201,7 @@ class NativeHistogramChild:
     def observe(self, value: float, exemplar: Mapping[str, str] | None = None) -> None:
         if exemplar is None and TRACING:
             exemplar = from_current_span()
+        made = make_exemplar(exemplar, value) if exemplar is not None else None
         with self._lock:
             if self._store is not None and self._pid != os.getpid():
                 self._reset()  # a forked worker starts from nothing, as prometheus_client's values do
@@ -232,8 +239,7 @@ class NativeHistogramChild:
                         buckets = self.positive if value > 0 else self.negative
                 else:
                     buckets[key] = known + 1
-            if exemplar is not None:
-                made = make_exemplar(exemplar, value)
+            if made is not None:
                 self.classic_exemplars[classic_index] = made
                 self.native_exemplars.append(made)
                 if len(self.native_exemplars) > NATIVE_EXEMPLARS_KEPT:

@@ -49,3 +49,13 @@ def test_unsampled_spans_give_no_exemplar_and_explicit_ones_win():
         native.observe(0.2, exemplar={"trace_id": "mine"})
     (exemplar,) = exemplars(registry, "explicit_seconds_bucket")
     assert exemplar.labels == {"trace_id": "mine"} and exemplar.value == 0.2
+
+
+def test_oversized_exemplar_is_refused_before_anything_is_counted():
+    import pytest
+
+    registry = fresh_registry()
+    native = histogram("big_seconds", "x", native_bucket_factor=1.1, registry=registry)
+    with pytest.raises(ValueError, match="128"):
+        native.observe(0.1, exemplar={"trace_id": "x" * 200})
+    assert registry.get_sample_value("big_seconds_count") == 0
