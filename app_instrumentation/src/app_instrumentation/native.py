@@ -9,6 +9,7 @@ client_golang does when neither a reset nor a wider zero bucket is configured.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import threading
@@ -32,15 +33,14 @@ NATIVE_EXEMPLARS_KEPT = 10
 _MAX_FLOAT = 1.7976931348623157e308
 
 
-def _bounds(schema: int) -> tuple[float, ...]:
-    """The fractions (in [0.5, 1) as math.frexp gives them) where a power of two's 2^schema buckets start."""
+@functools.cache
+def fractions(schema: int) -> tuple[float, ...]:
+    """For schema > 0: the fractions (in [0.5, 1), as math.frexp gives them) where each of a power of two's
+    2^schema buckets starts, 2^(i/2^schema) / 2 correctly rounded. Computed on first use of the schema."""
     count = 1 << schema
     with localcontext() as ctx:
         ctx.prec = 40
         return tuple(float(Decimal(2) ** (Decimal(i) / count) / 2) for i in range(count))
-
-
-BOUNDS = {schema: _bounds(schema) for schema in range(1, SCHEMA_MAX + 1)}
 
 
 def pick_schema(factor: float) -> int:
@@ -56,7 +56,7 @@ def bucket_key(value: float, schema: int) -> int:
     infinite = math.isinf(value)
     frac, exp = math.frexp(_MAX_FLOAT if infinite else abs(value))
     if schema > 0:
-        bounds = BOUNDS[schema]
+        bounds = fractions(schema)
         key = bisect_left(bounds, frac) + (exp - 1) * len(bounds)
     else:
         key = exp - 1 if frac == 0.5 else exp
@@ -250,7 +250,7 @@ class NativeHistogramChild:
 
     def _set_schema(self, schema: int) -> None:
         self.schema = schema
-        self._fractions = BOUNDS.get(schema)  # None for schema <= 0
+        self._fractions = fractions(schema) if schema > 0 else None
         self._per_octave = 1 << schema if schema > 0 else 0
 
     def _halve_resolution(self) -> None:
