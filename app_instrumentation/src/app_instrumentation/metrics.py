@@ -21,7 +21,7 @@ from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histo
 from prometheus_client.metrics import MetricWrapperBase
 
 from app_instrumentation import multiprocess
-from app_instrumentation.exemplars import TRACING, from_current_span
+from app_instrumentation.exemplars import AUTOMATIC, from_current_span
 from app_instrumentation.native import DEFAULT_MAX_BUCKETS, DEFAULT_ZERO_THRESHOLD, NativeConfig, NativeHistogram
 
 OVERFLOW_VALUE = "other"
@@ -169,7 +169,7 @@ class Instrument:
     # histograms, else from the current OpenTelemetry span when opentelemetry-api is installed.
     def inc(self, amount: float = 1.0, exemplar: dict[str, str] | None = None) -> None:
         if self.shape.kind == "counter":
-            if exemplar is None and TRACING:
+            if exemplar is None and AUTOMATIC.on:
                 exemplar = from_current_span()
             self.metric.inc(amount, exemplar)
         elif exemplar is not None:
@@ -184,7 +184,7 @@ class Instrument:
         self.metric.set(value)
 
     def observe(self, amount: float, exemplar: dict[str, str] | None = None) -> None:
-        if exemplar is None and TRACING:
+        if exemplar is None and AUTOMATIC.on:
             exemplar = from_current_span()
         self.metric.observe(amount, exemplar)
 

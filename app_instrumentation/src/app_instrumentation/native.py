@@ -24,7 +24,7 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.samples import Exemplar, Sample
 from prometheus_client.utils import floatToGoString
 
-from app_instrumentation.exemplars import TRACING, from_current_span
+from app_instrumentation.exemplars import AUTOMATIC, from_current_span
 
 SCHEMA_MIN, SCHEMA_MAX = -4, 8
 DEFAULT_ZERO_THRESHOLD = 2.0**-128  # client_golang's DefNativeHistogramZeroThreshold
@@ -199,7 +199,7 @@ class NativeHistogramChild:
         self._pid = os.getpid()
 
     def observe(self, value: float, exemplar: Mapping[str, str] | None = None) -> None:
-        if exemplar is None and TRACING:
+        if exemplar is None and AUTOMATIC.on:
             exemplar = from_current_span()
         made = make_exemplar(exemplar, value) if exemplar is not None else None
         with self._lock:

@@ -59,3 +59,21 @@ def test_oversized_exemplar_is_refused_before_anything_is_counted():
     with pytest.raises(ValueError, match="128"):
         native.observe(0.1, exemplar={"trace_id": "x" * 200})
     assert registry.get_sample_value("big_seconds_count") == 0
+
+
+def test_automatic_exemplars_can_be_turned_off():
+    from app_instrumentation import exemplars as switch
+
+    registry = fresh_registry()
+    native = histogram("quiet_seconds", "x", native_bucket_factor=1.1, registry=registry)
+    switch.set_automatic(False)
+    try:
+        with sampled_span():
+            native.observe(0.1)
+            native.observe(0.2, exemplar={"trace_id": "given"})
+    finally:
+        switch.set_automatic(True)
+    assert [e.labels for e in exemplars(registry, "quiet_seconds_bucket")] == [{"trace_id": "given"}]
+    with sampled_span():
+        native.observe(0.3)
+    assert exemplars(registry, "quiet_seconds_bucket")[0].labels["trace_id"] == f"{TRACE_ID:032x}"
