@@ -52,13 +52,14 @@ class MetricsServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, address: tuple[str, int], registry: CollectorRegistry | None,
-                 auth: BasicAuth | None, ipv6: bool) -> None:
+                 auth: BasicAuth | None, ipv6: bool, headers: dict[str, str] | None = None) -> None:
         if ipv6:
             import socket
 
             self.address_family = socket.AF_INET6
         self.registry = registry
         self.auth = auth
+        self.headers = list((headers or {}).items())  # from the web config's http_server_config
         self._stopped = threading.Event()
         super().__init__(address, _Handler)
 
@@ -106,7 +107,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: bytes, headers: list[tuple[str, str]]) -> None:
         self.send_response(status)
-        for name, value in headers:
+        for name, value in [*headers, *self.server.headers]:
             if name.lower() != "content-length":
                 self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
@@ -129,7 +130,8 @@ def start_http_server(port: int, addr: str = "0.0.0.0", registry: CollectorRegis
     config = load(web_config_file) if web_config_file else None
     auth = BasicAuth(config.users) if config is not None and config.users else None
     host = addr.strip("[]")
-    server = MetricsServer((host, port), registry, auth, ipv6=":" in host)
+    server = MetricsServer((host, port), registry, auth, ipv6=":" in host,
+                           headers=config.headers if config is not None else None)
     if config is not None and config.tls is not None:
         context = config.tls
         server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)

@@ -25,6 +25,9 @@ CLIENT_AUTH = {"NoClientCert": ssl.CERT_NONE, "RequestClientCert": ssl.CERT_OPTI
 _TLS_KEYS = {"cert_file", "key_file", "client_auth_type", "client_ca_file", "min_version", "max_version",
              "cipher_suites", "prefer_server_cipher_suites", "curve_preferences", "client_allowed_sans"}
 _TOP_KEYS = {"tls_server_config", "http_server_config", "basic_auth_users"}
+# The response headers exporter-toolkit lets a web config set.
+ALLOWED_HEADERS = {"Strict-Transport-Security", "X-Content-Type-Options", "X-Frame-Options", "X-XSS-Protection",
+                   "Content-Security-Policy"}
 BCRYPT_MISSING = ("basic_auth_users needs the bcrypt package to check its password hashes: "
                   "pip install bcrypt (or pip install 'app-instrumentation[auth]')")
 
@@ -158,6 +161,7 @@ class WebConfig:
 
     tls: ssl.SSLContext | None = None
     users: dict[str, bytes] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def load(path: str) -> WebConfig:
@@ -195,7 +199,15 @@ def _build(raw, base: str) -> WebConfig:
         users[str(user)] = hashed.encode()
     if users:
         _bcrypt()
-    return WebConfig(_tls(_mapping(raw.get("tls_server_config"), "tls_server_config"), base), users)
+    http = _mapping(raw.get("http_server_config"), "http_server_config")
+    unknown = sorted(set(http) - {"http2", "headers"})
+    if unknown:
+        raise WebConfigError(f"unknown field {unknown[0]!r} in http_server_config")
+    headers = {str(k): str(v) for k, v in _mapping(http.get("headers"), "http_server_config.headers").items()}
+    refused = sorted(set(headers) - ALLOWED_HEADERS)
+    if refused:
+        raise WebConfigError(f"header {refused[0]!r} cannot be set in http_server_config.headers")
+    return WebConfig(_tls(_mapping(raw.get("tls_server_config"), "tls_server_config"), base), users, headers)
 
 
 def _tls(raw: dict, base: str) -> ssl.SSLContext | None:

@@ -51,6 +51,7 @@ def _strings(value):
     ("basic_auth_users:\n  bob: hunter2\n", "is not a bcrypt hash"),
     ("tls_server_config:\n  cert_file: missing.crt\n  key_file: missing.key\n", "not a usable certificate"),
     ("tls_server_config:\n  client_auth_type: Sometimes\n  cert_file: a\n  key_file: b\n", "invalid client_auth_type"),
+    ("http_server_config:\n  headers:\n    Authorization: x\n", "header 'Authorization' cannot be set"),
 ])
 def test_bad_files_are_named_with_the_reason(tmp_path, text, reason):
     path = tmp_path / "web.yml"
@@ -83,7 +84,8 @@ def test_standalone_server_negotiates_protobuf_over_tls_with_basic_auth(tmp_path
     hashed = bcrypt.hashpw(b"pw", bcrypt.gensalt(rounds=4)).decode()
     path = tmp_path / "web.yml"
     path.write_text(f"tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
-                    f"basic_auth_users:\n  prometheus: '{hashed}'\n")  # paths relative to the file
+                    f"basic_auth_users:\n  prometheus: '{hashed}'\n"  # paths relative to the file
+                    "http_server_config:\n  headers:\n    X-Frame-Options: deny\n")
     registry = fresh_registry()
     counter("served_total", "x", registry=registry).inc()
     server = start_http_server(0, addr="127.0.0.1", registry=registry, web_config_file=str(path))
@@ -92,7 +94,7 @@ def test_standalone_server_negotiates_protobuf_over_tls_with_basic_auth(tmp_path
         assert requests.get(url, verify=str(pki["ca.crt"]), auth=("prometheus", "no"), timeout=5).status_code == 401
         scraped = requests.get(url, verify=str(pki["ca.crt"]), auth=("prometheus", "pw"), timeout=5,
                                headers={"Accept": PROMETHEUS_ACCEPT})
-        assert scraped.status_code == 200
+        assert scraped.status_code == 200 and scraped.headers["X-Frame-Options"] == "deny"
         assert by_name(scraped.content)["served_total"].metric[0].counter.value == 1
     finally:
         server.stop()
