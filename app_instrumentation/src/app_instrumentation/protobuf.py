@@ -38,7 +38,12 @@ def accepts_protobuf(accept: str) -> bool:
 
 
 # Wire format pieces.
+_ONE_BYTE = [bytes((i,)) for i in range(128)]
+
+
 def _varint(value: int) -> bytes:
+    if 0 <= value < 128:
+        return _ONE_BYTE[value]
     value &= 0xFFFFFFFFFFFFFFFF  # negative int64 as ten bytes, as protobuf does
     out = bytearray()
     while value > 0x7F:
@@ -77,7 +82,7 @@ def _string(number: int, text: str) -> bytes:
 
 
 def _packed_sint(number: int, values: Iterable[int]) -> bytes:
-    payload = b"".join(_varint(_zigzag(v)) for v in values)
+    payload = b"".join([_varint((v << 1) ^ (v >> 63)) for v in values])
     return _bytes(number, payload) if payload else b""
 
 
