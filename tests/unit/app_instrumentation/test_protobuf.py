@@ -125,3 +125,11 @@ def test_negotiation_follows_the_accept_header():
     assert b'neg_seconds_bucket{le="+Inf"} 1.0' in body and b"neg_seconds_count 1.0" in body
     body, headers = metrics_response({}, registry)
     assert dict(headers)["Content-Type"].startswith("text/plain") and b"neg_seconds_sum 1.0" in body
+
+
+def test_empty_native_histogram_with_zero_threshold_zero_still_looks_native():
+    registry = fresh_registry()
+    histogram("empty_seconds", "x", native_bucket_factor=1.1, native_zero_threshold=0, registry=registry)
+    h = by_name(generate(registry))["empty_seconds"].metric[0].histogram
+    assert h.HasField("schema") and h.zero_threshold == 0 and h.sample_count == 0
+    assert [(s.offset, s.length) for s in h.positive_span] == [(0, 0)]  # else a scraper sees a classic histogram
