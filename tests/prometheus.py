@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import requests
@@ -15,7 +15,8 @@ from tests.conftest import require_binary
 
 @contextlib.contextmanager
 def running_prometheus(workdir: Path, scrape_configs: list[dict], rule_files: list[str] | None = None,
-                       interval: str = "1s") -> Iterator[Daemon]:
+                       interval: str = "1s", flags: Sequence[str] = ()) -> Iterator[Daemon]:
+    """`flags` are extra command line flags, e.g. --enable-feature=native-histograms."""
     binary = require_binary("prometheus")
     config = {"global": {"scrape_interval": interval, "evaluation_interval": interval},
               "scrape_configs": scrape_configs}
@@ -26,7 +27,7 @@ def running_prometheus(workdir: Path, scrape_configs: list[dict], rule_files: li
     port = free_port()
     daemon = start_daemon("prometheus", [binary, f"--config.file={config_path}",
                                          f"--storage.tsdb.path={workdir / 'tsdb'}",
-                                         f"--web.listen-address=127.0.0.1:{port}"],
+                                         f"--web.listen-address=127.0.0.1:{port}", *flags],
                           port, str(workdir / "prometheus.log"), ready_path="/-/ready", timeout=60)
     try:
         yield daemon

@@ -161,3 +161,127 @@ def test_requests_in_flight_under_gunicorn_sum_workers_and_forget_a_killed_one(t
         for stream in streams:
             stream.close()
         daemon.stop()
+
+
+# Native histograms and exemplars through the real Prometheus 2.42 ---------------------------------------------
+
+NATIVE_FLAGS = ["--enable-feature=native-histograms,exemplar-storage"]
+
+
+def _scrape_job(name: str, port: int) -> dict:
+    return {"job_name": name, "static_configs": [{"targets": [f"127.0.0.1:{port}"]}]}
+
+
+def _value(prometheus, expr: str, expected=None) -> float:
+    """The single value of `expr` once it exists (and equals `expected`, when given)."""
+    def ready():
+        result = query(prometheus, expr)
+        if result and (expected is None or float(result[0]["value"][1]) == expected):
+            return float(result[0]["value"][1])
+        return None
+    return wait_for(ready, timeout=60, interval=0.5, what=f"{expr} = {expected}")
+
+
+def _exemplar_trace_ids(prometheus, expr: str) -> set[str]:
+    now = time.time()
+    response = requests.get(f"http://127.0.0.1:{prometheus.port}/api/v1/query_exemplars",
+                            params={"query": expr, "start": now - 600, "end": now + 60}, timeout=10)
+    response.raise_for_status()
+    return {exemplar["labels"].get("trace_id") for series in response.json()["data"]
+            for exemplar in series["exemplars"]}
+
+
+def test_native_histogram_scraped_by_prometheus(tmp_path):
+    """20,000 log-normal latencies: count and sum exact, quantiles within the schema's relative error, exemplars
+    stored; a Prometheus without the feature scrapes the same app in the classic format."""
+    import math
+    import random
+
+    from app_instrumentation import counter, histogram, start_http_server
+    from app_instrumentation.native import pick_schema
+    from app_instrumentation.testing import fresh_registry
+
+    registry = fresh_registry()
+    latency = histogram("checkout_latency_seconds", "Checkout latency.", native_bucket_factor=1.1, registry=registry)
+    checkouts = counter("checkouts_total", "Checkouts.", registry=registry)
+    rng = random.Random(2023)
+    values = [rng.lognormvariate(math.log(0.08), 0.9) for _ in range(20_000)]
+    for value in values:
+        latency.observe(value)
+    server = start_http_server(0, addr="127.0.0.1", registry=registry)
+    (tmp_path / "native").mkdir()
+    (tmp_path / "classic").mkdir()
+    try:
+        with running_prometheus(tmp_path / "native", [_scrape_job("app", server.port)], flags=NATIVE_FLAGS) as native, \
+                running_prometheus(tmp_path / "classic", [_scrape_job("app", server.port)]) as classic:
+            assert _value(native, "histogram_count(checkout_latency_seconds)", 20_000) == 20_000
+            assert _value(native, "histogram_sum(checkout_latency_seconds)") == pytest.approx(sum(values), rel=1e-12)
+            ordered = sorted(values)
+            allowed = 2 ** (2.0 ** -pick_schema(1.1)) - 1  # a quantile lands in the true one's bucket
+            errors = {}
+            for q in (0.5, 0.9, 0.99):
+                exact = ordered[math.ceil(q * len(ordered)) - 1]
+                estimate = _value(native, f"histogram_quantile({q}, checkout_latency_seconds)")
+                errors[q] = abs(estimate - exact) / exact
+                assert errors[q] <= allowed, (q, estimate, exact)
+            print(f"native histogram quantile relative errors (allowed {allowed:.4f}): "
+                  + ", ".join(f"q{q}={error:.4%}" for q, error in errors.items()))
+            # the classic scrape of the same app: count and sum of the native-only histogram, as client_golang
+            assert _value(classic, "checkout_latency_seconds_count", 20_000) == 20_000
+            assert _value(classic, "checkout_latency_seconds_sum") == pytest.approx(sum(values), rel=1e-12)
+            assert _value(classic, 'checkout_latency_seconds_bucket{le="+Inf"}') == 20_000
+            # exemplars, one at a time as each scrape keeps the latest
+            trace_ids = [f"{rng.getrandbits(128):032x}" for _ in range(3)]
+            for trace_id in trace_ids:
+                latency.observe(rng.lognormvariate(math.log(0.08), 0.9), exemplar={"trace_id": trace_id})
+                checkouts.inc(exemplar={"trace_id": trace_id})
+                wait_for(lambda t=trace_id: t in _exemplar_trace_ids(native, "checkout_latency_seconds"),
+                         timeout=30, interval=0.5, what=f"exemplar {trace_id}")
+            assert set(trace_ids) <= _exemplar_trace_ids(native, "checkout_latency_seconds")
+            wait_for(lambda: set(trace_ids) & _exemplar_trace_ids(native, "checkouts_total"), timeout=30,
+                     interval=0.5, what="counter exemplars")
+            assert _value(native, "histogram_count(checkout_latency_seconds)", 20_003) == 20_003
+    finally:
+        server.stop()
+
+
+def test_native_histogram_of_gunicorn_workers_equals_one_process(tmp_path):
+    """Recycled gunicorn workers each observe part of the data; Prometheus reads the merged native histogram
+    and it answers every query exactly as one process that observed everything does."""
+    from app_instrumentation import histogram, start_http_server
+    from app_instrumentation.testing import fresh_registry
+    from tests.apps.native_app import latencies
+
+    multiproc = tmp_path / "multiproc"
+    multiproc.mkdir()
+    port = free_port()
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(multiproc), "PYTHONPATH": str(REPO)}
+    gunicorn = start_daemon("gunicorn", [sys.executable, "-m", "gunicorn", "-w", "2", "--max-requests", "4",
+                                         "-c", str(REPO / "tests" / "apps" / "gunicorn_conf.py"),
+                                         "-b", f"127.0.0.1:{port}", "tests.apps.native_app:app"],
+                            port, str(tmp_path / "gunicorn.log"), ready_path="/healthz", env=env)
+    registry = fresh_registry()
+    single = histogram("job_latency_seconds", "Job latency.", native_bucket_factor=1.1, registry=registry)
+    server = start_http_server(0, addr="127.0.0.1", registry=registry)
+    try:
+        session = requests.Session()
+        for seed in range(20):
+            assert session.get(f"http://127.0.0.1:{port}/observe", params={"seed": seed, "n": 500},
+                               timeout=30).status_code == 200
+            for value in latencies(seed, 500):
+                single.observe(value)
+        assert any(name.startswith("nativehistogram_archive") for name in os.listdir(multiproc)), \
+            "no worker was recycled: the test would not cover folded workers"
+        jobs = [_scrape_job("gunicorn", port), _scrape_job("single", server.port)]
+        (tmp_path / "prometheus").mkdir()
+        with running_prometheus(tmp_path / "prometheus", jobs, flags=NATIVE_FLAGS) as prometheus:
+            for job in ("gunicorn", "single"):
+                _value(prometheus, f'histogram_count(job_latency_seconds{{job="{job}"}})', 10_000)
+            for expr in ("histogram_sum({})", "histogram_quantile(0.5, {})", "histogram_quantile(0.9, {})",
+                         "histogram_quantile(0.99, {})", "histogram_fraction(0, 0.05, {})"):
+                merged = _value(prometheus, expr.format('job_latency_seconds{job="gunicorn"}'))
+                one = _value(prometheus, expr.format('job_latency_seconds{job="single"}'))
+                assert merged == pytest.approx(one, rel=1e-12), expr
+    finally:
+        server.stop()
+        gunicorn.stop()

@@ -151,3 +151,65 @@ def test_mark_process_dead_removes_live_gauges_and_folds_the_rest(directory, mon
     values = scrape(directory, monkeypatch)
     assert IN_FLIGHT not in values
     assert values[("http_requests_total", (("method", "GET"), ("route", "/export/{id}"), ("status", "200")))] == 1
+
+
+NATIVE_WORKER = """
+import random, sys
+from app_instrumentation import histogram
+latency = histogram("native_job_seconds", "Job durations.", ["queue"], native_bucket_factor=1.1,
+                    buckets=(0.1, 1.0), native_max_buckets=40)
+rng = random.Random({seed})
+for _ in range({n}):
+    latency.labels("q").observe(rng.lognormvariate(-2, {sigma}) * rng.choice((1, 1, 1, -1)))
+if {hold}:
+    print("ready", flush=True)
+    sys.stdin.read()
+"""
+
+
+def native_values(seed: int, n: int, sigma: float) -> list[float]:
+    import random
+
+    rng = random.Random(seed)
+    return [rng.lognormvariate(-2, sigma) * rng.choice((1, 1, 1, -1)) for _ in range(n)]
+
+
+def test_native_histograms_of_all_workers_merge_into_what_one_process_observes(directory, monkeypatch):
+    """Workers at different schemas (a narrow one keeps schema 3, wide ones hit the bucket limit and halve their
+    resolution), live and dead, merge bucket by bucket into one histogram at the coarsest schema."""
+    from app_instrumentation.native import NativeConfig, NativeHistogramChild
+
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": directory, "PYTHONPATH": str(REPO)}
+    plan = [(1, 3000, 0.2), (2, 3000, 3.0), (3, 2000, 1.5)]  # (seed, observations, spread)
+    live = subprocess.Popen([sys.executable, "-c", NATIVE_WORKER.format(seed=4, n=1000, sigma=0.5, hold=True)],
+                            env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        assert live.stdout.readline().strip() == b"ready"
+        for seed, n, sigma in plan:
+            subprocess.run([sys.executable, "-c", NATIVE_WORKER.format(seed=seed, n=n, sigma=sigma, hold=False)],
+                           env=env, check=True, timeout=60)
+        family = next(f for f in scrape_registry_with(directory, monkeypatch) if f.name == "native_job_seconds")
+    finally:
+        live.communicate(b"", timeout=30)
+    (merged,) = family.native.values()
+    everything = [v for seed, n, sigma in [*plan, (4, 1000, 0.5)] for v in native_values(seed, n, sigma)]
+    one = NativeHistogramChild(NativeConfig(1.1, max_buckets=40), (0.1, 1.0))
+    for value in everything:
+        one.observe(value)
+    whole = one.snapshot()
+    assert merged.schema <= 2  # a wide worker halved its resolution; the merge is at the coarsest schema
+    target = min(merged.schema, whole.schema)
+    assert merged.reduced(target).positive == whole.reduced(target).positive
+    assert merged.reduced(target).negative == whole.reduced(target).negative
+    assert (merged.count, merged.zero_count) == (whole.count, whole.zero_count) == (len(everything), 0)
+    assert merged.total == pytest.approx(sum(everything))
+    text = {(s.name, s.labels.get("le")): s.value for s in family.samples}
+    assert text[("native_job_seconds_bucket", "1.0")] == sum(1 for v in everything if v <= 1.0)
+    assert text[("native_job_seconds_count", None)] == len(everything)
+    assert sorted(f for f in os.listdir(directory) if f.startswith("nativehistogram_")) == \
+        sorted(["nativehistogram_archive.db", f"nativehistogram_{live.pid}.db"])
+
+
+def scrape_registry_with(directory: str, monkeypatch):
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", directory)
+    return list(scrape_registry().collect())

@@ -279,14 +279,24 @@ def test_start_http_server_with_tls_and_basic_auth(registry, tmp_path):
         assert server.wait_stopped(10)
 
 
-def test_start_http_server_says_what_to_install_without_the_suite(monkeypatch):
+def test_start_http_server_works_without_the_suite(monkeypatch, registry):
     import sys
+
+    import requests
 
     from app_instrumentation import start_http_server
 
-    monkeypatch.setitem(sys.modules, "exporter_toolkit.server", None)  # as if exporter-suite were not installed
-    with pytest.raises(ImportError, match="pip install exporter-suite"):
-        start_http_server(0, addr="127.0.0.1")
+    for name in ("exporter_toolkit", "exporter_toolkit.server", "yaml"):  # as if only the library were installed
+        monkeypatch.setitem(sys.modules, name, None)
+    counter("batches_total", "Batches.", registry=registry).inc(2)
+    server = start_http_server(0, addr="127.0.0.1", registry=registry)
+    try:
+        scraped = requests.get(f"http://127.0.0.1:{server.port}/metrics", timeout=5)
+        assert scraped.status_code == 200 and "batches_total 2.0" in scraped.text
+        assert requests.get(f"http://127.0.0.1:{server.port}/nothing", timeout=5).status_code == 404
+    finally:
+        server.stop()
+        assert server.wait_stopped(10)
 
 
 def test_metrics_response_negotiates_and_compresses(registry):

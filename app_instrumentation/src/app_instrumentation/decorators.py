@@ -19,7 +19,7 @@ from time import perf_counter
 from typing import Any
 
 from app_instrumentation.labels import LabelPlan, LabelSource
-from app_instrumentation.metrics import DEFAULT_BUCKETS, Instrument, counter, gauge, histogram
+from app_instrumentation.metrics import Instrument, counter, gauge, histogram
 
 
 def _kind(func: Callable) -> str:
@@ -227,8 +227,10 @@ def counted(metric: Instrument | str, documentation: str = "", *, labels: Mappin
 
 
 def timed(metric: Instrument | str, documentation: str = "", *, labels: Mapping[str, LabelSource] | None = None,
-          buckets=DEFAULT_BUCKETS, **declare: Any) -> Callable[[Callable], Callable]:
-    """Observe each call's duration in seconds into a histogram, labelled by constants, arguments or outcome."""
+          buckets=None, **declare: Any) -> Callable[[Callable], Callable]:
+    """Observe each call's duration in seconds into a histogram, labelled by constants, arguments or outcome.
+
+    `native_bucket_factor=1.1` (and the other `native_*` options of `histogram()`) makes it a native histogram."""
 
     def decorate(func: Callable) -> Callable:
         instrument = _instrument_for(metric, documentation, labels, histogram, buckets=buckets, **declare)

@@ -20,6 +20,10 @@ from dataclasses import dataclass
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.metrics import MetricWrapperBase
 
+from app_instrumentation import multiprocess
+from app_instrumentation.exemplars import AUTOMATIC, from_current_span
+from app_instrumentation.native import DEFAULT_MAX_BUCKETS, DEFAULT_ZERO_THRESHOLD, NativeConfig, NativeHistogram
+
 OVERFLOW_VALUE = "other"
 DEFAULT_MAX_LABEL_VALUES = 100
 DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)
@@ -35,10 +39,15 @@ class Shape:
     labels: tuple[str, ...]
     buckets: tuple[float, ...] = ()
     documentation: str = ""
+    native: NativeConfig | None = None
 
     def describe(self) -> str:
         text = f"{self.kind} with labels {list(self.labels)}"
-        return text + (f" and buckets {list(self.buckets)}" if self.buckets else "")
+        text += f" and buckets {list(self.buckets)}" if self.buckets else ""
+        if self.native is not None:
+            text += (f" and native buckets (factor {self.native.factor}, zero threshold "
+                     f"{self.native.zero_threshold}, at most {self.native.max_buckets})")
+        return text
 
 
 def linear_buckets(start: float, width: float, count: int) -> tuple[float, ...]:
@@ -156,9 +165,17 @@ class Instrument:
     def observer_parts(self, values: Sequence[str] = ()):
         return _Fast.histogram_parts(self.child(values))
 
-    # Convenience pass-throughs for label-less use.
-    def inc(self, amount: float = 1.0) -> None:
-        self.metric.inc(amount)
+    # Convenience pass-throughs for label-less use; exemplars (e.g. {"trace_id": ...}) on counters and
+    # histograms, else from the current OpenTelemetry span when opentelemetry-api is installed.
+    def inc(self, amount: float = 1.0, exemplar: dict[str, str] | None = None) -> None:
+        if self.shape.kind == "counter":
+            if exemplar is None and AUTOMATIC.on:
+                exemplar = from_current_span()
+            self.metric.inc(amount, exemplar)
+        elif exemplar is not None:
+            raise ValueError(f"{self.name} is a {self.shape.kind}: only counters and histograms take exemplars")
+        else:
+            self.metric.inc(amount)
 
     def dec(self, amount: float = 1.0) -> None:
         self.metric.dec(amount)
@@ -166,8 +183,10 @@ class Instrument:
     def set(self, value: float) -> None:
         self.metric.set(value)
 
-    def observe(self, amount: float) -> None:
-        self.metric.observe(amount)
+    def observe(self, amount: float, exemplar: dict[str, str] | None = None) -> None:
+        if exemplar is None and AUTOMATIC.on:
+            exemplar = from_current_span()
+        self.metric.observe(amount, exemplar)
 
 
 _DECLARED: weakref.WeakKeyDictionary[CollectorRegistry, dict[str, Instrument]] = weakref.WeakKeyDictionary()
@@ -186,17 +205,18 @@ def _overflow_counter(registry: CollectorRegistry) -> Counter:
 
 
 def _declare(kind: str, name: str, documentation: str, labels: Sequence[str], registry: CollectorRegistry | None,
-             max_label_values: int, buckets: Sequence[float] = (), **kwargs) -> Instrument:
+             max_label_values: int, buckets: Sequence[float] = (), native: NativeConfig | None = None,
+             **kwargs) -> Instrument:
     registry = REGISTRY if registry is None else registry
-    shape = Shape(kind, tuple(labels), tuple(float(b) for b in buckets), documentation)
+    shape = Shape(kind, tuple(labels), tuple(float(b) for b in buckets), documentation, native)
     # Counters own both `x` and `x_total` in prometheus_client: one key for both, whatever the kind.
     key = name.removesuffix("_total")
     with _DECLARE_LOCK:
         declared = _DECLARED.setdefault(registry, {})
         existing = declared.get(key)
         if existing is not None:
-            if (existing.shape.kind, existing.shape.labels, existing.shape.buckets) != \
-                    (shape.kind, shape.labels, shape.buckets):
+            if (existing.shape.kind, existing.shape.labels, existing.shape.buckets, existing.shape.native) != \
+                    (shape.kind, shape.labels, shape.buckets, shape.native):
                 raise MetricShapeError(f"metric {name!r} is already declared as {existing.shape.describe()}; "
                                        f"cannot declare it as {shape.describe()}")
             return existing
@@ -204,7 +224,11 @@ def _declare(kind: str, name: str, documentation: str, labels: Sequence[str], re
         if kind == "histogram":
             kwargs["buckets"] = shape.buckets
         try:
-            metric = factory(name, documentation, list(labels), registry=registry, **kwargs)
+            if native is not None:
+                metric = NativeHistogram(name, documentation, labels, native, shape.buckets, registry,
+                                         multiprocess.NativeStore if multiprocess.directory() else None)
+            else:
+                metric = factory(name, documentation, list(labels), registry=registry, **kwargs)
         except ValueError as exc:  # taken by a metric declared without this module
             raise MetricShapeError(f"metric {name!r} cannot be declared: {exc}") from exc
         instrument = Instrument(metric, shape, max_label_values,
@@ -228,8 +252,24 @@ def gauge(name: str, documentation: str = "", labels: Sequence[str] = (), *,
 
 
 def histogram(name: str, documentation: str = "", labels: Sequence[str] = (), *,
-              buckets: Sequence[float] = DEFAULT_BUCKETS, registry: CollectorRegistry | None = None,
-              max_label_values: int = DEFAULT_MAX_LABEL_VALUES) -> Instrument:
-    """A histogram; buckets are sorted upper bounds, +Inf is added."""
+              buckets: Sequence[float] | None = None, registry: CollectorRegistry | None = None,
+              max_label_values: int = DEFAULT_MAX_LABEL_VALUES, native_bucket_factor: float | None = None,
+              native_zero_threshold: float = DEFAULT_ZERO_THRESHOLD,
+              native_max_buckets: int = DEFAULT_MAX_BUCKETS) -> Instrument:
+    """A histogram; buckets are sorted upper bounds, +Inf is added.
+
+    `native_bucket_factor` (e.g. 1.1) adds a native histogram: exponential buckets at most that factor wide,
+    scraped by Prometheus over protobuf. Classic buckets then exist only if `buckets` is given too."""
+    native = None
+    if native_bucket_factor is not None:
+        if native_max_buckets < 0 or native_zero_threshold < 0:
+            raise ValueError("native_max_buckets and native_zero_threshold cannot be negative")
+        native = NativeConfig(float(native_bucket_factor), float(native_zero_threshold), int(native_max_buckets))
+        native.schema  # noqa: B018 - raises ValueError for a factor <= 1 at declaration
+    if buckets is None:
+        buckets = () if native is not None else DEFAULT_BUCKETS
     bounds = tuple(sorted(float(b) for b in buckets if b != float("inf")))
-    return _declare("histogram", name, documentation or name, labels, registry, max_label_values, buckets=bounds)
+    if native is None and not bounds:
+        raise ValueError(f"histogram {name!r} needs buckets or native_bucket_factor")
+    return _declare("histogram", name, documentation or name, labels, registry, max_label_values, buckets=bounds,
+                    native=native)

@@ -33,7 +33,7 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry
 
-from app_instrumentation.metrics import DEFAULT_BUCKETS, counter, gauge, histogram
+from app_instrumentation.metrics import counter, gauge, histogram
 from app_instrumentation.serve import metrics_response
 
 UNMATCHED = "unmatched"
@@ -57,13 +57,15 @@ def compile_routes(patterns: Sequence[str]) -> list[tuple[re.Pattern, str]]:
 class _RequestMetrics:
     """What both middlewares share: the two metrics, exclusions, route patterns, and recording."""
 
-    def __init__(self, registry: CollectorRegistry | None, prefix: str, buckets: Sequence[float],
-                 exclude_paths: Sequence[str], routes: Sequence[str], metrics_path: str | None) -> None:
+    def __init__(self, registry: CollectorRegistry | None, prefix: str, buckets: Sequence[float] | None,
+                 exclude_paths: Sequence[str], routes: Sequence[str], metrics_path: str | None,
+                 native_bucket_factor: float | None = None) -> None:
         self.registry = registry
         self.requests = counter(f"{prefix}_requests_total", "Total number of HTTP requests by method, route "
                                 "template and status.", LABELS, registry=registry)
         self.duration = histogram(f"{prefix}_request_duration_seconds", "HTTP request duration in seconds by "
-                                  "method, route template and status.", LABELS, buckets=buckets, registry=registry)
+                                  "method, route template and status.", LABELS, buckets=buckets, registry=registry,
+                                  native_bucket_factor=native_bucket_factor)
         # livesum: a scrape in multiprocess mode adds up the live workers only; a dead worker's requests ended.
         self.in_progress = gauge(f"{prefix}_requests_in_progress", "HTTP requests being served, by method and "
                                  "route template.", IN_PROGRESS_LABELS, registry=registry,
@@ -127,11 +129,13 @@ class WSGIMetricsMiddleware:
     requests in flight; without it the `routes=` patterns do."""
 
     def __init__(self, app: Callable, *, registry: CollectorRegistry | None = None, prefix: str = "http",
-                 buckets: Sequence[float] = DEFAULT_BUCKETS, exclude_paths: Sequence[str] = DEFAULT_EXCLUDE,
+                 buckets: Sequence[float] | None = None, exclude_paths: Sequence[str] = DEFAULT_EXCLUDE,
                  routes: Sequence[str] = (), metrics_path: str | None = "/metrics",
-                 resolve_route: Callable[[dict], str] | None = None) -> None:
+                 resolve_route: Callable[[dict], str] | None = None,
+                 native_bucket_factor: float | None = None) -> None:
         self.app = app
-        self.metrics = _RequestMetrics(registry, prefix, buckets, exclude_paths, routes, metrics_path)
+        self.metrics = _RequestMetrics(registry, prefix, buckets, exclude_paths, routes, metrics_path,
+                                       native_bucket_factor)
         self.resolve_route = resolve_route
 
     def route(self, environ: dict) -> str:
@@ -266,10 +270,12 @@ class ASGIMetricsMiddleware:
     raises or is cancelled, whichever comes first."""
 
     def __init__(self, app: Callable, *, registry: CollectorRegistry | None = None, prefix: str = "http",
-                 buckets: Sequence[float] = DEFAULT_BUCKETS, exclude_paths: Sequence[str] = DEFAULT_EXCLUDE,
-                 routes: Sequence[str] = (), metrics_path: str | None = "/metrics") -> None:
+                 buckets: Sequence[float] | None = None, exclude_paths: Sequence[str] = DEFAULT_EXCLUDE,
+                 routes: Sequence[str] = (), metrics_path: str | None = "/metrics",
+                 native_bucket_factor: float | None = None) -> None:
         self.app = app
-        self.metrics = _RequestMetrics(registry, prefix, buckets, exclude_paths, routes, metrics_path)
+        self.metrics = _RequestMetrics(registry, prefix, buckets, exclude_paths, routes, metrics_path,
+                                       native_bucket_factor)
 
     def route(self, scope: dict[str, Any], resolved: str | None = None, from_patterns: str | None = None) -> str:
         """The route template once the app has run: set by the app, else `resolved` (the router's answer at the
