@@ -1,9 +1,9 @@
 """The exporter-toolkit web config file (TLS, basic auth) for start_http_server(), with the standard library only.
 
-The file is the YAML the Go exporters and the exporter suite read; this library reads the part of YAML such
-files use (nested mappings, `- item` and `[a, b]` lists, quoted or plain scalars, comments), so it needs no
-YAML package. bcrypt is imported only when basic_auth_users is configured, and a clear error says to install
-it when it is missing.
+The file is the YAML the Go exporters and the exporter suite read, read with PyYAML; PyYAML and bcrypt (only
+when basic_auth_users is configured) are imported when a web config file is given, and a clear error says to
+install them (`pip install 'app-instrumentation[web]'`) when they are missing: an app without a web config file
+needs neither.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import base64
 import hashlib
 import hmac
 import os
-import re
 import ssl
 import threading
 from dataclasses import dataclass, field
@@ -29,130 +28,13 @@ _TOP_KEYS = {"tls_server_config", "http_server_config", "basic_auth_users"}
 ALLOWED_HEADERS = {"Strict-Transport-Security", "X-Content-Type-Options", "X-Frame-Options", "X-XSS-Protection",
                    "Content-Security-Policy"}
 BCRYPT_MISSING = ("basic_auth_users needs the bcrypt package to check its password hashes: "
-                  "pip install bcrypt (or pip install 'app-instrumentation[auth]')")
+                  "pip install bcrypt (or pip install 'app-instrumentation[web]')")
+YAML_MISSING = ("a web config file is YAML and needs the PyYAML package: "
+                "pip install PyYAML (or pip install 'app-instrumentation[web]')")
 
 
 class WebConfigError(ValueError):
     """The web config file cannot be used; the message names the file and the reason."""
-
-
-# A small YAML reader: block mappings and sequences by indentation, flow lists, scalars.
-def _scalar(text: str):
-    text = text.strip()
-    if not text or text in ("~", "null"):
-        return None
-    if text[0] in "'\"":
-        quote = text[0]
-        if len(text) < 2 or text[-1] != quote:
-            raise WebConfigError(f"unterminated string {text}")
-        inner = text[1:-1]
-        return inner.replace("''", "'") if quote == "'" else bytes(inner, "utf-8").decode("unicode_escape")
-    if text.startswith("[") and text.endswith("]"):
-        inner = text[1:-1].strip()
-        return [_scalar(item) for item in _split_flow(inner)] if inner else []
-    if text.startswith("{") and text.endswith("}"):
-        inner = text[1:-1].strip()
-        pairs = [item.split(":", 1) for item in _split_flow(inner)] if inner else []
-        return {k.strip(): _scalar(v) for k, v in pairs}
-    if text in ("true", "True"):
-        return True
-    if text in ("false", "False"):
-        return False
-    return text
-
-
-def _split_flow(text: str) -> list[str]:
-    items, current, quote = [], "", ""
-    for char in text:
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "'\"":
-            quote = char
-        elif char == ",":
-            items.append(current)
-            current = ""
-            continue
-        current += char
-    items.append(current)
-    return items
-
-
-def _strip_comment(line: str) -> str:
-    quote = ""
-    for index, char in enumerate(line):
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "'\"":
-            quote = char
-        elif char == "#" and (index == 0 or line[index - 1] in " \t"):
-            return line[:index]
-    return line
-
-
-def parse_yaml(text: str):
-    """The value of a YAML document in the subset described in the module docstring."""
-    lines = []
-    for number, raw in enumerate(text.splitlines(), 1):
-        if raw.strip() in ("---", "..."):
-            continue
-        line = _strip_comment(raw).rstrip()
-        if line.strip():
-            if "\t" in line[: len(line) - len(line.lstrip())]:
-                raise WebConfigError(f"line {number}: tabs cannot indent YAML")
-            lines.append((len(line) - len(line.lstrip(" ")), line.strip(), number))
-    if not lines:
-        return None
-    value, end = _block(lines, 0, lines[0][0])
-    if end != len(lines):
-        raise WebConfigError(f"line {lines[end][2]}: unexpected indentation")
-    return value
-
-
-_KEY = re.compile(r"""^("[^"]*"|'[^']*'|[^:#'"{\[][^:]*?)\s*:(?:\s+(.*)|$)""")
-
-
-def _block(lines: list[tuple[int, str, int]], start: int, indent: int):
-    if lines[start][1].startswith("- ") or lines[start][1] == "-":
-        items = []
-        index = start
-        while index < len(lines) and lines[index][0] == indent and lines[index][1].startswith("-"):
-            rest = lines[index][1][1:].strip()
-            if not rest:
-                value, index = _block(lines, index + 1, lines[index + 1][0]) if index + 1 < len(lines) \
-                    and lines[index + 1][0] > indent else (None, index + 1)
-            elif _KEY.match(rest) and not rest.startswith(("'", '"', "[", "{")):
-                # "- key: value" starts a mapping indented past the dash
-                inner = indent + 2
-                sub = [(inner, rest, lines[index][2])]
-                index += 1
-                while index < len(lines) and lines[index][0] > indent:
-                    sub.append(lines[index])
-                    index += 1
-                value, _ = _block(sub, 0, inner)
-            else:
-                value, index = _scalar(rest), index + 1
-            items.append(value)
-        return items, index
-    mapping: dict = {}
-    index = start
-    while index < len(lines) and lines[index][0] == indent:
-        _, content, number = lines[index]
-        match = _KEY.match(content)
-        if match is None:
-            raise WebConfigError(f"line {number}: expected 'key: value'")
-        key = str(_scalar(match.group(1)))
-        rest = match.group(2)
-        index += 1
-        if rest is not None and rest.strip():
-            mapping[key] = _scalar(rest)
-        elif index < len(lines) and (lines[index][0] > indent or
-                                     (lines[index][0] == indent and lines[index][1].startswith("-"))):
-            mapping[key], index = _block(lines, index, lines[index][0])
-        else:
-            mapping[key] = None
-    if index < len(lines) and lines[index][0] > indent:
-        raise WebConfigError(f"line {lines[index][2]}: unexpected indentation")
-    return mapping, index
 
 
 @dataclass(frozen=True)
@@ -168,11 +50,19 @@ def load(path: str) -> WebConfig:
     """Read and check a web config file; WebConfigError names the file and the reason."""
     try:
         with open(path, encoding="utf-8") as handle:
-            raw = parse_yaml(handle.read())
+            text = handle.read()
     except OSError as exc:
         raise WebConfigError(f"web config file {path}: {exc.strerror or exc}") from exc
-    except WebConfigError as exc:
-        raise WebConfigError(f"web config file {path}: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise WebConfigError(f"web config file {path}: not UTF-8 text ({exc.reason})") from exc
+    try:
+        import yaml
+    except ImportError as exc:
+        raise WebConfigError(YAML_MISSING) from exc
+    try:
+        raw = yaml.safe_load(text)
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise WebConfigError(f"web config file {path}: not valid YAML: {str(exc).splitlines()[0]}") from exc
     try:
         return _build(raw or {}, os.path.dirname(os.path.abspath(path)))
     except WebConfigError as exc:

@@ -1,5 +1,5 @@
-"""The library's own web config reader: the YAML subset web config files use read as PyYAML reads it, the
-errors named, bcrypt needed only when hashes are configured; and start_http_server() with it."""
+"""The library's own web config reader: the errors named, PyYAML needed only for a web config file and bcrypt
+only when hashes are configured; and start_http_server() with it."""
 
 from __future__ import annotations
 
@@ -8,46 +8,29 @@ import sys
 import bcrypt
 import pytest
 import requests
-import yaml
 
 from app_instrumentation import counter, start_http_server
 from app_instrumentation.testing import fresh_registry
-from app_instrumentation.webconfig import BCRYPT_MISSING, WebConfigError, load, parse_yaml
+from app_instrumentation.webconfig import BCRYPT_MISSING, YAML_MISSING, WebConfigError, load
 from tests.tls import make_pki
 from tests.unit.app_instrumentation.metrics_proto import by_name
 from tests.unit.app_instrumentation.test_protobuf import PROMETHEUS_ACCEPT
 
-DOCUMENTS = [
-    "tls_server_config:\n  cert_file: server.crt\n  key_file: 'server.key'\n",
-    "# users\nbasic_auth_users:\n  alice: \"$2y$10$abc\"   # a comment\n  bob: $2b$04$x#y\n",
-    "tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  cipher_suites:\n    - TLS_AES_128_GCM_SHA256\n"
-    "    - TLS_CHACHA20_POLY1305_SHA256\n  min_version: TLS13\nhttp_server_config:\n  http2: false\n"
-    "  headers:\n    X-Frame-Options: deny\n",
-    "tls_server_config:\n  cipher_suites: [A, 'B', \"C\"]\n  client_auth_type: RequireAndVerifyClientCert\n",
-    "---\nbasic_auth_users: {}\ntls_server_config:\n",
-    "list:\n- a\n- b: 1\n  c: two\n- [x, y]\n",
-]
 
-
-@pytest.mark.parametrize("text", DOCUMENTS)
-def test_yaml_subset_reads_as_pyyaml_does(text):
-    expected = yaml.safe_load(text)
-    got = parse_yaml(text)
-    # PyYAML types numbers; web config values are strings, booleans, lists and mappings
-    assert got == _strings(expected)
-
-
-def _strings(value):
-    if isinstance(value, dict):
-        return {k: _strings(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_strings(v) for v in value]
-    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+def test_a_web_config_without_pyyaml_installed_is_a_clear_error(tmp_path, monkeypatch):
+    path = tmp_path / "web.yml"
+    path.write_text("basic_auth_users: {}\n")
+    assert load(str(path)).users == {}
+    monkeypatch.setitem(sys.modules, "yaml", None)
+    with pytest.raises(WebConfigError, match="pip install PyYAML") as caught:
+        load(str(path))
+    assert YAML_MISSING in str(caught.value)
 
 
 @pytest.mark.parametrize(("text", "reason"), [
     ("tls_server_config:\n  cert_file: a.crt\n", "missing key_file"),
     ("nonsense: 1\n", "unknown field 'nonsense'"),
+    ("tls_server_config: [unclosed\n", "not valid YAML"),
     ("basic_auth_users:\n  bob: hunter2\n", "is not a bcrypt hash"),
     ("tls_server_config:\n  cert_file: missing.crt\n  key_file: missing.key\n", "not a usable certificate"),
     ("tls_server_config:\n  client_auth_type: Sometimes\n  cert_file: a\n  key_file: b\n", "invalid client_auth_type"),
