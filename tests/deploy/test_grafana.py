@@ -18,6 +18,7 @@ from deploy.grafana.builder import write_all
 from testbed.harness import free_port, start_daemon
 from tests.conftest import REPO, require_binary
 from tests.grafana_queries import (
+    all_panels,
     board_files,
     boards,
     first_values,
@@ -59,7 +60,8 @@ def test_the_build_script_writes_the_dashboards(tmp_path):
     assert all((tmp_path / path).read_text() == (GRAFANA / "dashboards" / path).read_text() for path in written)
 
 
-PANEL_KINDS = {"stat", "gauge", "bargauge", "table", "timeseries"}
+PANEL_KINDS = {"stat", "gauge", "bargauge", "table", "timeseries", "text"}
+RUNBOOKS = "https://github.com/exporter-suite/exporter-suite/blob/main/docs/runbooks.md#"
 DATASOURCE_REF = {"type": "prometheus", "uid": "${datasource}"}
 
 
@@ -95,8 +97,8 @@ def test_dashboards_have_what_grafana_needs():
                        for y in range(grid["y"], grid["y"] + grid["h"])}
             assert not covered & cells, f"{board['uid']}: {panel['title']} overlaps another panel"
             cells |= covered
+        kinds |= {panel["type"] for panel in all_panels(board)}
         for panel in panels(board):
-            kinds.add(panel["type"])
             assert panel["type"] in PANEL_KINDS and panel["datasource"] == DATASOURCE_REF
             defaults = panel["fieldConfig"]["defaults"]
             assert defaults["unit"] and defaults["thresholds"]["steps"][0]["value"] is None
@@ -107,7 +109,7 @@ def test_dashboards_have_what_grafana_needs():
                 assert target["expr"] and target["datasource"] == DATASOURCE_REF
                 assert target["instant"] == (panel["type"] != "timeseries")
                 assert "$datasource" not in target["expr"]
-    assert kinds == PANEL_KINDS
+    assert kinds == PANEL_KINDS, kinds
     assert len(uids) == 10
     assert folders == {"suite-overview": "Overview", "suite-hosts": "Infrastructure", "suite-host": "Infrastructure",
                        "suite-exporters": "Infrastructure", "suite-cluster": "Kubernetes",
@@ -139,9 +141,11 @@ def data_links(board: dict) -> list[str]:
 
 
 def links_of(board: dict) -> set[str]:
-    """Uids of the dashboards a dashboard links to: its own links and its panels' data links."""
+    """Uids of the dashboards a dashboard links to: its own links and its panels' data links (the others are
+    runbook links)."""
     urls = [link["url"] for link in board["links"] if link["type"] == "link"] + data_links(board)
-    return {url.split("/")[2] for url in urls}
+    assert all(url.startswith(("/d/", RUNBOOKS)) for url in urls), urls
+    return {url.split("/")[2] for url in urls if url.startswith("/d/")}
 
 
 def test_links_connect_the_levels():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .model import (
     BOOL_MAPPING,
     UP_MAPPING,
+    UP_THRESHOLDS,
     Dashboard,
     Link,
     Panel,
@@ -16,6 +17,7 @@ from .model import (
 )
 
 SERVER = 'instance="$instance"'
+NOT_A_REPLICA = f"(mysql_up{{{SERVER}}} * 0 - 1)"  # -1: no replica status (a primary or a standalone server)
 MYSQL = Dashboard(
     "suite-mysql", "Databases", "MySQL",
     "One MySQL/MariaDB server: connections, queries by command, InnoDB, replication.",
@@ -23,9 +25,10 @@ MYSQL = Dashboard(
     (
         Row("Summary", (
             Panel("stat", "Up", "short", (q(f"mysql_up{{{SERVER}}}"),), width=3, height=4, mappings=UP_MAPPING,
-                  thresholds=(("red", None), ("green", 1))),
-            Panel("stat", "Uptime", "s", (q(f"mysql_global_status_uptime{{{SERVER}}}"),), width=4, height=4,
-                  thresholds=(("orange", None), ("green", 3600))),
+                  thresholds=UP_THRESHOLDS),
+            Panel("stat", "Uptime", "dtdurations", (q(f"mysql_global_status_uptime{{{SERVER}}}"),),
+                  "Orange in the first hour after a restart.", width=4, height=4,
+                  thresholds=(("orange", None), ("text", 3600))),
             Panel("stat", "Version", "short", (q(f"mysql_version_info{{{SERVER}}}", "{{version}}"),), width=5, height=4,
                   text_mode="name"),
             Panel("stat", "Queries per second", "qps",
@@ -43,8 +46,9 @@ MYSQL = Dashboard(
         Row("Connections", (
             Panel("timeseries", "Threads", "short",
                   (q(f"mysql_global_status_threads_connected{{{SERVER}}}", "connected"),
-                   q(f"mysql_global_status_threads_running{{{SERVER}}}", "running"),
-                   q(f"mysql_global_variables_max_connections{{{SERVER}}}", "max_connections")), width=12),
+                   q(f"mysql_global_status_threads_running{{{SERVER}}}", "running")),
+                  "Client threads; against max_connections in the Connections used gauge above.", width=12,
+                  decimals=0),
             Panel("timeseries", "Connection problems", "ops",
                   (q(f"rate(mysql_global_status_aborted_connects{{{SERVER}}}[$__rate_interval])", "aborted connects"),
                    q(f"rate(mysql_global_status_aborted_clients{{{SERVER}}}[$__rate_interval])", "aborted clients"),
@@ -69,6 +73,46 @@ MYSQL = Dashboard(
                    q(f"rate(mysql_global_status_created_tmp_disk_tables{{{SERVER}}}[$__rate_interval])",
                      "temporary tables on disk")), width=12),
         )),
+        Row("Network, caches and sorts", (
+            Panel("timeseries", "Network traffic", "Bps",
+                  (q(f"rate(mysql_global_status_bytes_received{{{SERVER}}}[$__rate_interval])", "received"),
+                   q(f"rate(mysql_global_status_bytes_sent{{{SERVER}}}[$__rate_interval])", "sent")),
+                  "Bytes from and to the clients.", width=6),
+            Panel("timeseries", "Tables and files opened", "ops",
+                  (q(f"rate(mysql_global_status_opened_tables{{{SERVER}}}[$__rate_interval])", "tables"),
+                   q(f"rate(mysql_global_status_opened_files{{{SERVER}}}[$__rate_interval])", "files")),
+                  "Tables opened because the table open cache did not hold them (misses), and files opened; "
+                  "steadily above 0: raise table_open_cache.", width=6),
+            Panel("timeseries", "Threads created", "ops",
+                  (q(f"rate(mysql_global_status_threads_created{{{SERVER}}}[$__rate_interval])", "created"),),
+                  "Connections the thread cache could not serve (a new thread each); steadily above 0: raise "
+                  "thread_cache_size.", width=6),
+            Panel("timeseries", "Sorts", "ops",
+                  (q(f"rate(mysql_global_status_sort_scan{{{SERVER}}}[$__rate_interval])", "by full scan"),
+                   q(f"rate(mysql_global_status_sort_range{{{SERVER}}}[$__rate_interval])", "by range"),
+                   q(f"rate(mysql_global_status_sort_merge_passes{{{SERVER}}}[$__rate_interval])",
+                     "merge passes (sort buffer too small)")), width=6),
+            Panel("gauge", "Table open cache used", "percentunit",
+                  (q(f"mysql_global_status_open_tables{{{SERVER}}} / mysql_global_variables_table_open_cache"
+                     f"{{{SERVER}}}"),), "Open tables against table_open_cache.", width=4, height=5,
+                  thresholds=amber_red(0.8, 0.95), minimum=0, maximum=1),
+            Panel("gauge", "Open files used", "percentunit",
+                  (q(f"mysql_global_status_open_files{{{SERVER}}} / mysql_global_variables_open_files_limit"
+                     f"{{{SERVER}}}"),), "Open files against open_files_limit.", width=4, height=5,
+                  thresholds=amber_red(0.8, 0.95), minimum=0, maximum=1),
+            Panel("gauge", "Thread cache used", "percentunit",
+                  (q(f"mysql_global_status_threads_cached{{{SERVER}}} / mysql_global_variables_thread_cache_size"
+                     f"{{{SERVER}}}"),), "Idle threads kept for new connections, against thread_cache_size.",
+                  width=4, height=5, minimum=0, maximum=1),
+            Panel("stat", "Buffer pool size", "bytes",
+                  (q(f"mysql_global_variables_innodb_buffer_pool_size{{{SERVER}}}"),),
+                  "innodb_buffer_pool_size: the memory InnoDB caches pages in.", width=4, height=5),
+            Panel("timeseries", "Table locks", "ops",
+                  (q(f"rate(mysql_global_status_table_locks_immediate{{{SERVER}}}[$__rate_interval])",
+                     "granted at once"),
+                   q(f"rate(mysql_global_status_table_locks_waited{{{SERVER}}}[$__rate_interval])", "waited")),
+                  "Table-level locks (MyISAM, LOCK TABLES); waits mean contention.", width=8, height=5),
+        )),
         Row("InnoDB", (
             Panel("timeseries", "Buffer pool pages", "short",
                   (q(f"mysql_global_status_buffer_pool_pages{{{SERVER}}}", "{{state}}"),), width=8, stacked=True),
@@ -92,13 +136,14 @@ MYSQL = Dashboard(
         )),
         Row("Replication", (
             Panel("stat", "Replica threads running", "short",
-                  (q(f"mysql_slave_status_slave_io_running{{{SERVER}}}", "I/O thread"),
-                   q(f"mysql_slave_status_slave_sql_running{{{SERVER}}}", "SQL thread")), width=8,
-                   mappings=BOOL_MAPPING,
-                  thresholds=(("red", None), ("green", 1))),
+                  (q(f"mysql_slave_status_slave_io_running{{{SERVER}}} or on () {NOT_A_REPLICA}", "I/O thread"),
+                   q(f"mysql_slave_status_slave_sql_running{{{SERVER}}} or on () {NOT_A_REPLICA}", "SQL thread")),
+                  "Yes/No for a replica's threads; a server that replicates from no source says so.", width=8,
+                  mappings=(*BOOL_MAPPING, ("-1", "Not a replica", "transparent")), thresholds=UP_THRESHOLDS),
             Panel("timeseries", "Replication lag", "s",
                   (q(f"mysql_slave_status_seconds_behind_master{{{SERVER}}}", "{{channel_name}} behind source"),),
-                  "Empty on a server that is not a replica.", width=16, thresholds=amber_red(30, 300)),
+                  "Seconds the replica's SQL thread is behind its source.", width=16,
+                  thresholds=amber_red(30, 300), no_value="Not a replica"),
         )),
     ),
     links=(Link("Service overview", "suite-overview"), Link("Exporters' health", "suite-exporters")),

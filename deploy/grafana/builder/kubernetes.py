@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from .model import (
     BOOL_MAPPING,
+    CORES,
+    UP_THRESHOLDS,
     Dashboard,
     Link,
     Panel,
@@ -18,6 +20,14 @@ from .model import (
 NAMESPACE_LINK = (("Namespace", drill("suite-namespace", "namespace", namespace="${__field.labels.namespace}")),)
 POD_LINK = (("Pod", drill("suite-pod", "pod", namespace="$namespace", pod="${__field.labels.pod}")),)
 
+NAMESPACES_ZERO = "count by (namespace) (kube_pod_info) * 0"  # 0, not an empty cell, for a quiet namespace
+USAGE_NOTE = (
+    "This suite shows the cluster's **state** (kube-state metrics: what is declared, requested, scheduled, ready). "
+    "What containers actually **use** (CPU seconds, working-set memory, network) comes from the kubelet's "
+    "cAdvisor endpoint (`/metrics/cadvisor`, `container_cpu_usage_seconds_total`, "
+    "`container_memory_working_set_bytes`) or metrics-server, which this suite does not scrape: add a kubelet "
+    "scrape job to your Prometheus for usage against requests and limits.")
+
 CLUSTER = Dashboard(
     "suite-cluster", "Kubernetes", "Cluster",
     "The whole cluster from kube-state metrics; click a namespace to open it.",
@@ -26,9 +36,9 @@ CLUSTER = Dashboard(
         Row("Health", (
             Panel("stat", "Nodes ready", "short",
                   (q('sum(kube_node_status_condition{node=~"$node",condition="Ready",status="true"})'),),
-                  width=4, height=5, thresholds=(("red", None), ("green", 1))),
+                  width=4, height=5, thresholds=UP_THRESHOLDS),
             Panel("stat", "Nodes not ready", "short",
-                  (q('sum(kube_node_status_condition{node=~"$node",condition="Ready",status!="true"})'),),
+                  (q('sum(kube_node_status_condition{node=~"$node",condition="Ready",status!="true"}) or vector(0)'),),
                   width=4, height=5, thresholds=red_from(1)),
             Panel("stat", "Pods running", "short",
                   (q('sum(kube_pod_status_phase{phase="Running"} * on (namespace, pod) group_left () '
@@ -40,8 +50,9 @@ CLUSTER = Dashboard(
                   (q("count(kube_deployment_status_replicas_available < kube_deployment_spec_replicas) or vector(0)"),),
                   width=4, height=5, thresholds=amber_red(1, 3)),
             Panel("stat", "Container restarts (1 h)", "short",
-                  (q("sum(namespace:kube_pod_container_status_restarts:increase1h)"),), width=4, height=5,
-                  thresholds=amber_red(1, 10)),
+                  (q("round(sum(namespace:kube_pod_container_status_restarts:increase1h)) or vector(0)"),),
+                  "Restarts in the last hour (rounded: increase() extrapolates).", width=4, height=5,
+                  thresholds=amber_red(1, 10), decimals=0),
         )),
         Row("Capacity", (
             Panel("bargauge", "Requested against allocatable", "percentunit",
@@ -55,46 +66,62 @@ CLUSTER = Dashboard(
             Panel("table", "Nodes", "short",
                   (q('sum by (node) (kube_node_status_condition{node=~"$node",condition="Ready",status="true"})',
                      "Ready"),
-                   q('count by (node) (kube_pod_info{node=~"$node"})', "Pods"),
-                   q('kube_node_status_allocatable{node=~"$node",resource="pods"}', "Pod slots"),
-                   q('kube_node_status_allocatable{node=~"$node",resource="cpu"}', "CPU cores"),
-                   q('kube_node_status_allocatable{node=~"$node",resource="memory"}', "Memory")),
-                  width=16, mappings=BOOL_MAPPING, column_units=(("Memory", "bytes"),), coloured_columns=("Ready",),
-                  thresholds=(("red", None), ("green", 1))),
+                   q('count by (node) (kube_pod_info{node=~"$node"}) or sum by (node) (kube_node_info{node=~"$node"}) '
+                     "* 0", "Pods"),
+                   q('sum by (node) (kube_node_status_allocatable{node=~"$node",resource="pods"})', "Pod slots"),
+                   q('sum by (node) (kube_node_status_allocatable{node=~"$node",resource="cpu"})', "CPU"),
+                   q('sum by (node) (kube_node_status_allocatable{node=~"$node",resource="memory"})', "Memory")),
+                  "One row per node: readiness, pods scheduled, and what it offers to pods (allocatable).",
+                  width=16, mappings=BOOL_MAPPING, column_units=(("CPU", CORES), ("Memory", "bytes")),
+                  coloured_columns=("Ready",), thresholds=UP_THRESHOLDS),
         )),
         Row("Namespaces and workloads", (
             Panel("table", "Namespaces", "short",
                   (q("count by (namespace) (kube_pod_info)", "Pods"),
-                   q("sum by (namespace) (namespace:kube_pod_container_status_restarts:increase1h)",
-                     "Restarts (1 h)"),
-                   q('sum by (namespace) (kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"})',
-                     "Crash-looping")),
-                  "Click a namespace for its workloads and pods.", width=10,
+                   q("round(sum by (namespace) (namespace:kube_pod_container_status_restarts:increase1h)) "
+                     f"or {NAMESPACES_ZERO}", "Restarts (1 h)"),
+                   q('sum by (namespace) (kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}) '
+                     f"or {NAMESPACES_ZERO}", "Crash-looping")),
+                  "Click a namespace for its workloads and pods.", width=10, thresholds=red_from(1),
+                  coloured_columns=("Crash-looping",), column_sort=("Crash-looping", True),
                   column_links=(("namespace", "Namespace",
                                  drill("suite-namespace", "namespace", namespace="${__data.fields.namespace}")),)),
             Panel("timeseries", "Pods by phase", "short",
                   (q("sum by (phase) (namespace:kube_pod_status_phase:count)", "{{phase}}"),), width=7, stacked=True),
             Panel("timeseries", "Container restarts by namespace (1 h)", "short",
-                  (q("namespace:kube_pod_container_status_restarts:increase1h", "{{namespace}}"),), width=7,
-                  links=NAMESPACE_LINK),
+                  (q("round(namespace:kube_pod_container_status_restarts:increase1h)", "{{namespace}}"),), width=7,
+                  decimals=0, links=NAMESPACE_LINK),
             Panel("table", "Deployments", "short",
-                  (q("kube_deployment_spec_replicas", "Desired"),
-                   q("kube_deployment_status_replicas_available", "Available"),
-                   q("kube_deployment_status_replicas_unavailable", "Unavailable")), width=12,
+                  (q("sum by (namespace, deployment) (kube_deployment_spec_replicas)", "Desired"),
+                   q("sum by (namespace, deployment) (kube_deployment_status_replicas_available)", "Available"),
+                   q("sum by (namespace, deployment) (kube_deployment_status_replicas_unavailable)", "Unavailable")),
+                  "One row per deployment.", width=12, column_sort=("Unavailable", True),
                   thresholds=red_from(1), coloured_columns=("Unavailable",),
                   column_links=(("namespace", "Namespace",
                                  drill("suite-namespace", "namespace", namespace="${__data.fields.namespace}")),)),
             Panel("table", "Crash-looping containers", "short",
-                  (q('kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}', "Waiting"),),
-                  width=12, thresholds=red_from(1),
+                  (q('sum by (namespace, pod, container) (kube_pod_container_status_waiting_reason'
+                     '{reason="CrashLoopBackOff"})', "Waiting"),),
+                  "Containers in CrashLoopBackOff: click a pod for its detail.", width=12,
+                  thresholds=red_from(1), coloured_columns=("Waiting",),
                   column_links=(("pod", "Pod", drill("suite-pod", "pod", namespace="${__data.fields.namespace}",
                                                      pod="${__data.fields.pod}")),)),
+        )),
+        Row("Usage", (
+            Panel("text", "Where is CPU and memory usage?", "", (), width=24, height=3, content=USAGE_NOTE),
         )),
     ),
     links=(Link("Service overview", "suite-overview"), Link("Namespace", "suite-namespace")),
 )
 
 NAMESPACED = 'namespace="$namespace"'
+
+
+def with_node(by_pod: str) -> str:
+    """A per-pod expression with the pod's node as a label: every column of the Pods table has the same key."""
+    return f"{by_pod} * on (pod) group_left (node) max by (pod, node) (kube_pod_info{{{NAMESPACED}}})"
+
+
 NAMESPACE = Dashboard(
     "suite-namespace", "Kubernetes", "Namespace",
     "One namespace: its workloads and pods; click a pod for its containers.",
@@ -105,29 +132,31 @@ NAMESPACE = Dashboard(
             Panel("stat", "Pods running", "short",
                   (q(f'sum(kube_pod_status_phase{{{NAMESPACED},phase="Running"}})'),), width=6, height=4),
             Panel("stat", "Container restarts (1 h)", "short",
-                  (q(f"sum(increase(kube_pod_container_status_restarts_total{{{NAMESPACED}}}[1h]))"),), width=6,
-                  height=4,
-                  thresholds=amber_red(1, 10)),
+                  (q(f"round(sum(increase(kube_pod_container_status_restarts_total{{{NAMESPACED}}}[1h]))) "
+                     "or vector(0)"),), "Restarts in the last hour (rounded: increase() extrapolates).", width=6,
+                  height=4, thresholds=amber_red(1, 10), decimals=0),
             Panel("stat", "Containers waiting", "short",
-                  (q(f"sum(kube_pod_container_status_waiting{{{NAMESPACED}}})"),), width=6, height=4,
+                  (q(f"sum(kube_pod_container_status_waiting{{{NAMESPACED}}}) or vector(0)"),), width=6, height=4,
                   thresholds=amber_red(1, 3)),
         )),
         Row("Workloads", (
             Panel("table", "Deployments", "short",
-                  (q(f"kube_deployment_spec_replicas{{{NAMESPACED}}}", "Desired"),
-                   q(f"kube_deployment_status_replicas_available{{{NAMESPACED}}}", "Available"),
-                   q(f"kube_deployment_status_replicas_updated{{{NAMESPACED}}}", "Updated")), width=12),
+                  (q(f"sum by (deployment) (kube_deployment_spec_replicas{{{NAMESPACED}}})", "Desired"),
+                   q(f"sum by (deployment) (kube_deployment_status_replicas_available{{{NAMESPACED}}})", "Available"),
+                   q(f"sum by (deployment) (kube_deployment_status_replicas_updated{{{NAMESPACED}}})", "Updated")),
+                  "One row per deployment.", width=12),
             Panel("table", "Pods by owner", "short",
                   (q(f"count by (owner_kind, owner_name) (kube_pod_owner{{{NAMESPACED}}})", "Pods"),),
                   "Pods per controller (a bare pod has no owner).", width=12),
         )),
         Row("Pods", (
             Panel("table", "Pods", "short",
-                  (q(f"max by (pod, node, pod_ip) (kube_pod_info{{{NAMESPACED}}})", "Scheduled"),
-                   q(f"sum by (pod) (kube_pod_container_status_restarts_total{{{NAMESPACED}}})", "Restarts"),
-                   q(f'sum by (pod) (kube_pod_status_ready{{{NAMESPACED},condition="true"}})', "Ready")),
-                  "Click a pod for its containers.", width=12, mappings=BOOL_MAPPING,
-                  thresholds=(("red", None), ("green", 1)), coloured_columns=("Scheduled", "Ready"),
+                  (q(with_node(f'sum by (pod) (kube_pod_status_ready{{{NAMESPACED},condition="true"}})'), "Ready"),
+                   q(with_node(f"sum by (pod) (kube_pod_container_status_restarts_total{{{NAMESPACED}}})"),
+                     "Restarts")),
+                  "One row per pod and the node it runs on: click a pod for its containers.", width=12,
+                  mappings=BOOL_MAPPING, thresholds=UP_THRESHOLDS, coloured_columns=("Ready",),
+                  column_order=("pod", "Ready", "Restarts", "node"),
                   column_links=(("pod", "Pod", drill("suite-pod", "pod", namespace="$namespace",
                                                      pod="${__data.fields.pod}")),)),
             Panel("timeseries", "Container restarts by pod", "short",
@@ -139,9 +168,13 @@ NAMESPACE = Dashboard(
                   "CrashLoopBackOff, ImagePullBackOff, ...: a pod listed without a reason is not waiting.",
                   width=12, thresholds=red_from(1), links=POD_LINK),
             Panel("table", "Requests and limits by pod", "short",
-                  (q(f"sum by (pod, resource) (kube_pod_container_resource_requests{{{NAMESPACED}}})", "Requested"),
-                   q(f"sum by (pod, resource) (kube_pod_container_resource_limits{{{NAMESPACED}}})", "Limit")),
-                   width=12),
+                  tuple(q(f'sum by (pod) (kube_pod_container_resource_{kind}{{{NAMESPACED},resource="{resource}"}})',
+                          f"{title} {word}")
+                        for resource, title in (("cpu", "CPU"), ("memory", "Memory"))
+                        for kind, word in (("requests", "requested"), ("limits", "limit"))),
+                  "Sums over each pod's containers; an empty cell: no container of the pod sets it.", width=12,
+                  column_units=(("CPU requested", CORES), ("CPU limit", CORES), ("Memory requested", "bytes"),
+                                ("Memory limit", "bytes"))),
         )),
     ),
     links=(Link("Cluster", "suite-cluster"), Link("Pod", "suite-pod", include_vars=True)),
@@ -152,14 +185,25 @@ POD_NODE = f"max by (node) (kube_pod_info{{{OF_POD}}})"
 
 
 def against_node(resource: str) -> str:
-    """The pod's requests and limits per container, and the allocatable of its node, as one series set told apart
-    by `kind`: a pod without requests still shows what its node offers."""
-    return (f'label_replace(sum by (container) (kube_pod_container_resource_requests{{{OF_POD},'
-            f'resource="{resource}"}}), "kind", "request", "", "") or label_replace(sum by (container) '
-            f'(kube_pod_container_resource_limits{{{OF_POD},resource="{resource}"}}), "kind", "limit", "", "") '
-            f'or label_replace(max by (node) '
-            f'(kube_node_status_allocatable{{resource="{resource}"}} * on (node) group_left () {POD_NODE}), '
-            f'"kind", "node allocatable", "", "")')
+    """Each container's request and limit as a share of its node's allocatable, told apart by `kind`; a pod that
+    sets neither (BestEffort) shows one bar at 0 saying so, instead of an empty panel."""
+    allocatable = (f'scalar(max(kube_node_status_allocatable{{resource="{resource}"}} * on (node) group_left () '
+                   f"{POD_NODE}))")
+    requests = f'kube_pod_container_resource_requests{{{OF_POD},resource="{resource}"}}'
+    limits = f'kube_pod_container_resource_limits{{{OF_POD},resource="{resource}"}}'
+    return (f'label_replace(sum by (container) ({requests}) / {allocatable}, "kind", "request", "", "") '
+            f'or label_replace(sum by (container) ({limits}) / {allocatable}, "kind", "limit", "", "") '
+            f'or (label_replace(max(kube_pod_info{{{OF_POD}}}) * 0, "kind", "{NEITHER}", "", "") '
+            f"unless on () ({requests} or {limits}))")
+
+
+def with_image(by_container: str) -> str:
+    """A per-container expression with the container's image as a label (the Containers table's key)."""
+    return (f"{by_container} * on (container) group_left (image) "
+            f"max by (container, image) (kube_pod_container_info{{{OF_POD}}})")
+
+
+NEITHER = "no request or limit set (BestEffort pod)"
 
 
 POD = Dashboard(
@@ -172,36 +216,44 @@ POD = Dashboard(
             Panel("stat", "Phase", "short", (q(f"kube_pod_status_phase{{{OF_POD}}} == 1", "{{phase}}"),), width=4,
                   height=4, text_mode="name"),
             Panel("stat", "Ready", "short", (q(f'sum(kube_pod_status_ready{{{OF_POD},condition="true"}})'),), width=3,
-                  height=4, mappings=BOOL_MAPPING, thresholds=(("red", None), ("green", 1))),
+                  height=4, mappings=BOOL_MAPPING, thresholds=UP_THRESHOLDS),
             Panel("stat", "Restarts", "short", (q(f"sum(kube_pod_container_status_restarts_total{{{OF_POD}}})"),),
                   width=3, height=4, thresholds=amber_red(1, 5)),
             Panel("stat", "QoS class", "short", (q(f"kube_pod_status_qos_class{{{OF_POD}}} == 1", "{{qos_class}}"),),
-                  "BestEffort: no container sets requests or limits.", width=4, height=4, text_mode="name"),
+                  "Guaranteed: every container's requests equal its limits; Burstable: some requests or limits; "
+                  "BestEffort: no container sets either.", width=4, height=4, text_mode="name"),
             Panel("stat", "Node", "short", (q(f"kube_pod_info{{{OF_POD}}}", "{{node}}"),), width=5, height=4,
                   text_mode="name"),
-            Panel("stat", "Age", "s", (q(f"time() - kube_pod_created{{{OF_POD}}}"),), width=5, height=4),
+            Panel("stat", "Age", "dtdurations", (q(f"time() - kube_pod_created{{{OF_POD}}}"),), width=5, height=4),
         )),
         Row("Containers", (
             Panel("table", "Containers", "short",
-                  (q(f"max by (container, image) (kube_pod_container_info{{{OF_POD}}})", "Declared"),
-                   q(f"sum by (container) (kube_pod_container_status_ready{{{OF_POD}}})", "Ready"),
-                   q(f"sum by (container) (kube_pod_container_status_restarts_total{{{OF_POD}}})", "Restarts")),
-                  width=12, mappings=BOOL_MAPPING, thresholds=(("red", None), ("green", 1)),
-                  coloured_columns=("Declared", "Ready")),
+                  (q(with_image(f"sum by (container) (kube_pod_container_status_ready{{{OF_POD}}})"), "Ready"),
+                   q(with_image(f"sum by (container) (kube_pod_container_status_restarts_total{{{OF_POD}}})"),
+                     "Restarts")),
+                  "One row per container and its image.", width=12, mappings=BOOL_MAPPING,
+                  thresholds=UP_THRESHOLDS, coloured_columns=("Ready",),
+                  column_order=("container", "Ready", "Restarts", "image")),
             Panel("table", "Waiting reasons", "short",
                   (q(f"sum by (container, reason) (kube_pod_container_status_waiting_reason{{{OF_POD}}}) "
                      "or on (container) "
                      f"sum by (container) (kube_pod_container_status_waiting{{{OF_POD}}})", "Waiting"),),
-                  "A container listed without a reason is not waiting.", width=12, thresholds=red_from(1)),
+                  "A container listed without a reason is not waiting.", width=12, thresholds=red_from(1),
+                  coloured_columns=("Waiting",)),
             Panel("timeseries", "Restarts", "short",
                   (q(f"kube_pod_container_status_restarts_total{{{OF_POD}}}", "{{container}}"),), width=24,
                   thresholds=amber_red(1, 5)),
         )),
         Row("Resources against requests and limits", (
-            Panel("bargauge", "CPU: requests and limits against the node", "short",
-                  (q(against_node("cpu"), "{{kind}} {{container}}{{node}}"),), "Cores.", width=12),
-            Panel("bargauge", "Memory: requests and limits against the node", "bytes",
-                  (q(against_node("memory"), "{{kind}} {{container}}{{node}}"),), width=12),
+            Panel("bargauge", "CPU: requests and limits, share of the node", "percentunit",
+                  (q(against_node("cpu"), "{{kind}} {{container}}"),),
+                  "Each container's CPU request and limit as a share of its node's allocatable CPU. A BestEffort "
+                  "pod sets neither: it gets what is left, first to be throttled.", width=12, minimum=0, maximum=1),
+            Panel("bargauge", "Memory: requests and limits, share of the node", "percentunit",
+                  (q(against_node("memory"), "{{kind}} {{container}}"),),
+                  "Each container's memory request and limit as a share of its node's allocatable memory. A "
+                  "BestEffort pod sets neither: it is the first evicted under memory pressure.", width=12,
+                  minimum=0, maximum=1),
         )),
     ),
     links=(Link("Namespace", "suite-namespace", include_vars=True), Link("Cluster", "suite-cluster")),

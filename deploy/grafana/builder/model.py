@@ -21,8 +21,10 @@ class Query:
 
 @dataclass(frozen=True)
 class Panel:
-    """kind: stat | gauge | bargauge | table | timeseries. Tables and single-value kinds ask for instant values.
-    thresholds: (colour, from) steps, the first from None. links: (title, url) data links."""
+    """kind: stat | gauge | bargauge | table | timeseries | text. Tables and single-value kinds ask for instant
+    values. thresholds: (colour, from) steps, the first from None; NEUTRAL (the default) colours nothing, as a fact
+    without good or bad (uptime, a version) should be. links: (title, url) data links. Time series start at 0
+    unless `signed`; `soft_max` keeps an objective's threshold line on the chart."""
 
     kind: str
     title: str
@@ -31,7 +33,7 @@ class Panel:
     description: str = ""
     width: int = 12
     height: int = 8
-    thresholds: tuple[tuple[str, float | None], ...] = (("green", None),)
+    thresholds: tuple[tuple[str, float | None], ...] = (("text", None),)
     minimum: float | None = None
     maximum: float | None = None
     links: tuple[tuple[str, str], ...] = ()
@@ -42,6 +44,14 @@ class Panel:
     column_units: tuple[tuple[str, str], ...] = ()  # table: (column, unit)
     column_links: tuple[tuple[str, str, str], ...] = ()  # table: (column, title, url)
     coloured_columns: tuple[str, ...] = ()  # table: only these take the thresholds' and mappings' colours
+    column_sort: tuple[str, bool] | None = None  # table: (column, descending)
+    column_order: tuple[str, ...] = ()  # table: these columns first, in this order
+    series_colours: tuple[tuple[str, str], ...] = ()  # timeseries: (legend, colour) of a series with a meaning
+    decimals: int | None = None
+    soft_max: float | None = None
+    signed: bool = False
+    no_value: str = ""  # what to say instead of "No data"
+    content: str = ""  # text: markdown
 
 
 @dataclass(frozen=True)
@@ -88,12 +98,19 @@ def q(expr: str, legend: str = "") -> Query:
     return Query(expr, legend)
 
 
+NEUTRAL: tuple[tuple[str, float | None], ...] = (("text", None),)
+
+
 def red_from(value: float) -> tuple[tuple[str, float | None], ...]:
     return (("green", None), ("red", value))
 
 
 def amber_red(amber: float, red: float) -> tuple[tuple[str, float | None], ...]:
     return (("green", None), ("orange", amber), ("red", red))
+
+
+def orange_from(value: float) -> tuple[tuple[str, float | None], ...]:
+    return (("green", None), ("orange", value))
 
 
 def red_below(amber: float, green: float) -> tuple[tuple[str, float | None], ...]:
@@ -107,5 +124,10 @@ def drill(uid: str, slug: str, **variables: str) -> str:
 
 
 UP_MAPPING = (("1", "Up", "green"), ("0", "Down", "red"))
+UP_THRESHOLDS = (("red", None), ("green", 1))  # with UP_MAPPING or BOOL_MAPPING: 0 red, 1 green
 BOOL_MAPPING = (("1", "Yes", "green"), ("0", "No", "red"))
 REAL_FS = 'fstype!~"tmpfs|ramfs|squashfs|overlay|nsfs|fuse.lxcfs"'
+CORES = "suffix: cores"  # Grafana has no unit for CPU cores: a custom suffix
+SEVERITY_COLOURS = (("critical", "red"), ("warning", "orange"))
+# An alert's runbook section, from its name in a table row (the rules' runbook_url use the same base).
+RUNBOOK_LINK = "https://github.com/exporter-suite/exporter-suite/blob/main/docs/runbooks.md#${__data.fields.alertname}"

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from .model import Dashboard, Link, Panel, Variable
+from .model import NEUTRAL, Dashboard, Link, Panel, Variable
 
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 SCHEMA_VERSION = 37  # Grafana 9.2
@@ -38,9 +38,11 @@ def table_parts(panel: Panel) -> tuple[list[dict], list[dict]]:
     per column."""
     renames = {("Value" if len(panel.queries) == 1 else f"Value #{chr(ord('A') + index)}"): query.legend or "Value"
                for index, query in enumerate(panel.queries)}
+    original = {renamed: name for name, renamed in renames.items()}  # organize orders by the fields' own names
+    order = {original.get(column, column): index for index, column in enumerate(panel.column_order)}
     transformations = [{"id": "merge", "options": {}},
                        {"id": "organize", "options": {"excludeByName": {"Time": True, "__name__": True},
-                                                      "indexByName": {}, "renameByName": renames}}]
+                                                      "indexByName": order, "renameByName": renames}}]
     overrides = [{"matcher": {"id": "byName", "options": column}, "properties": [{"id": "unit", "value": unit}]}
                  for column, unit in panel.column_units]
     overrides += [{"matcher": {"id": "byName", "options": column},
@@ -54,16 +56,26 @@ def table_parts(panel: Panel) -> tuple[list[dict], list[dict]]:
 
 
 def render_panel(panel: Panel, panel_id: int, x: int, y: int) -> dict:
+    rendered = {"id": panel_id, "type": panel.kind, "title": panel.title, "description": panel.description,
+                "gridPos": {"h": panel.height, "w": panel.width, "x": x, "y": y}}
+    if panel.kind == "text":
+        rendered["options"] = {"mode": "markdown", "content": panel.content}
+        return rendered
+    coloured = panel.thresholds != NEUTRAL or bool(panel.mappings)
     defaults: dict = {"unit": panel.unit, "thresholds": render_thresholds(panel.thresholds),
                       "mappings": render_mappings(panel.mappings), "color": {"mode": "thresholds"},
                       "links": [{"title": title, "url": url} for title, url in panel.links]}
-    if panel.minimum is not None:
+    if panel.kind == "timeseries" and panel.minimum is None and not panel.signed:
+        defaults["min"] = 0
+    elif panel.minimum is not None:
         defaults["min"] = panel.minimum
     if panel.maximum is not None:
         defaults["max"] = panel.maximum
-    rendered = {"id": panel_id, "type": panel.kind, "title": panel.title, "description": panel.description,
-                "datasource": DATASOURCE, "gridPos": {"h": panel.height, "w": panel.width, "x": x, "y": y},
-                "targets": render_targets(panel)}
+    if panel.decimals is not None:
+        defaults["decimals"] = panel.decimals
+    if panel.no_value:
+        defaults["noValue"] = panel.no_value
+    rendered |= {"datasource": DATASOURCE, "targets": render_targets(panel)}
     reduce = {"calcs": ["lastNotNull"], "fields": "", "values": False}
     overrides: list[dict] = []
     if panel.kind == "timeseries":
@@ -72,11 +84,17 @@ def render_panel(panel: Panel, panel_id: int, x: int, y: int) -> dict:
                               "showPoints": "never", "spanNulls": False,
                               "stacking": {"mode": "normal" if panel.stacked else "none", "group": "A"},
                               "thresholdsStyle": {"mode": "line" if panel.threshold_lines else "off"}}
+        if panel.soft_max is not None:
+            defaults["custom"]["axisSoftMax"] = panel.soft_max
         rendered["options"] = {"legend": {"displayMode": "list", "placement": "bottom", "calcs": []},
                                "tooltip": {"mode": "multi", "sort": "desc"}}
+        overrides = [{"matcher": {"id": "byName", "options": name},
+                      "properties": [{"id": "color", "value": {"mode": "fixed", "fixedColor": colour}}]}
+                     for name, colour in panel.series_colours]
     elif panel.kind == "stat":
-        rendered["options"] = {"reduceOptions": reduce, "colorMode": "background", "graphMode": "area",
-                               "justifyMode": "auto", "orientation": "auto", "textMode": panel.text_mode}
+        rendered["options"] = {"reduceOptions": reduce, "colorMode": "background" if coloured else "none",
+                               "graphMode": "area", "justifyMode": "auto", "orientation": "auto",
+                               "textMode": panel.text_mode}
     elif panel.kind == "gauge":
         rendered["options"] = {"reduceOptions": reduce, "orientation": "auto", "showThresholdLabels": False,
                                "showThresholdMarkers": True}
@@ -84,11 +102,14 @@ def render_panel(panel: Panel, panel_id: int, x: int, y: int) -> dict:
         rendered["options"] = {"reduceOptions": reduce, "orientation": "horizontal", "displayMode": "gradient",
                                "showUnfilled": True}
     elif panel.kind == "table":
-        whole = not panel.coloured_columns and (panel.thresholds[1:] or panel.mappings)
-        defaults["custom"] = {"align": "auto", "displayMode": "color-text" if whole else "auto"}
-        if panel.coloured_columns:
-            defaults["mappings"] = []
+        if coloured and not panel.coloured_columns:
+            raise ValueError(f"table {panel.title!r}: thresholds or mappings without the columns they colour")
+        defaults["custom"] = {"align": "auto", "displayMode": "auto"}
+        defaults["mappings"] = []
         rendered["options"] = {"showHeader": True, "footer": {"show": False, "reducer": ["sum"], "fields": ""}}
+        if panel.column_sort:
+            column, descending = panel.column_sort
+            rendered["options"]["sortBy"] = [{"displayName": column, "desc": descending}]
         rendered["transformations"], overrides = table_parts(panel)
     else:
         raise ValueError(f"unknown panel kind {panel.kind!r}")
