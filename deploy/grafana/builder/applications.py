@@ -33,7 +33,8 @@ APP = Dashboard(
     (
         Row("Service level", (
             Panel("stat", "Requests per second", "reqps",
-                  (q(f"sum(rate(http_requests_total{{{ROUTES}}}[$__rate_interval]))"),), width=6, height=5),
+                  (q(f"sum(rate(http_requests_total{{{ROUTES}}}[$__rate_interval])) or vector(0)"),), width=6,
+                  height=5),
             Panel("stat", "5xx ratio", "percentunit",
                   (q(f'(sum(rate(http_requests_total{{{ROUTES},status=~"5.."}}[$__rate_interval])) or vector(0)) '
                      f"/ sum(rate(http_requests_total{{{ROUTES}}}[$__rate_interval]))"),),
@@ -44,7 +45,7 @@ APP = Dashboard(
                   "Objective: under 250 ms.", width=6, height=5, thresholds=red_from(LATENCY_OBJECTIVE_SECONDS),
                   decimals=1),
             Panel("stat", "Requests in flight", "short",
-                  (q(f"sum(http_requests_in_progress{{{ROUTES}}})"),),
+                  (q(f"sum(http_requests_in_progress{{{ROUTES}}}) or vector(0)"),),
                   "Requests being served at the last scrape (http_requests_in_progress, summed over workers).",
                   width=6, height=5),
         )),

@@ -28,7 +28,7 @@ HOSTS = Dashboard(
      Variable("instance", "Instance", 'label_values(node_uname_info{job="$job"}, instance)', include_all=True)),
     (
         Row("Fleet", (
-            Panel("stat", "Hosts up", "short", (q(f"sum(up{{{ON_HOSTS}}})"),), width=4, height=6,
+            Panel("stat", "Hosts up", "short", (q(f"sum(up{{{ON_HOSTS}}}) or vector(0)"),), width=4, height=6,
                   thresholds=UP_THRESHOLDS),
             Panel("stat", "Hosts down", "short", (q(f"count(up{{{ON_HOSTS}}} == 0) or vector(0)"),), width=4, height=6,
                   thresholds=red_from(1)),

@@ -35,18 +35,18 @@ CLUSTER = Dashboard(
     (
         Row("Health", (
             Panel("stat", "Nodes ready", "short",
-                  (q('sum(kube_node_status_condition{node=~"$node",condition="Ready",status="true"})'),),
+                  (q('sum(kube_node_status_condition{node=~"$node",condition="Ready",status="true"}) or vector(0)'),),
                   width=4, height=5, thresholds=UP_THRESHOLDS),
             Panel("stat", "Nodes not ready", "short",
                   (q('sum(kube_node_status_condition{node=~"$node",condition="Ready",status!="true"}) or vector(0)'),),
                   width=4, height=5, thresholds=red_from(1)),
             Panel("stat", "Pods running", "short",
                   (q('sum(kube_pod_status_phase{phase="Running"} * on (namespace, pod) group_left () '
-                     'max by (namespace, pod) (kube_pod_info{node=~"$node"}))'),), width=4, height=5),
+                     'max by (namespace, pod) (kube_pod_info{node=~"$node"})) or vector(0)'),), width=4, height=5),
             Panel("stat", "Containers crash-looping", "short",
                   (q('sum(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}) or vector(0)'),),
                   width=4, height=5, thresholds=red_from(1)),
-            Panel("stat", "Deployments short of replicas", "short",
+            Panel("stat", "Deployments under-replicated", "short",
                   (q("count(kube_deployment_status_replicas_available < kube_deployment_spec_replicas) or vector(0)"),),
                   width=4, height=5, thresholds=amber_red(1, 3)),
             Panel("stat", "Container restarts (1 h)", "short",
@@ -82,7 +82,7 @@ CLUSTER = Dashboard(
                      f"or {NAMESPACES_ZERO}", "Restarts (1 h)"),
                    q('sum by (namespace) (kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}) '
                      f"or {NAMESPACES_ZERO}", "Crash-looping")),
-                  "Click a namespace for its workloads and pods.", width=10, thresholds=red_from(1),
+                  "Click a namespace for its workloads and pods.", width=10, thresholds=red_from(1), decimals=0,
                   coloured_columns=("Crash-looping",), column_sort=("Crash-looping", True),
                   column_links=(("namespace", "Namespace",
                                  drill("suite-namespace", "namespace", namespace="${__data.fields.namespace}")),)),
@@ -128,9 +128,10 @@ NAMESPACE = Dashboard(
     (Variable("namespace", "Namespace", "label_values(kube_pod_info, namespace)"),),
     (
         Row("Summary", (
-            Panel("stat", "Pods", "short", (q(f"count(kube_pod_info{{{NAMESPACED}}})"),), width=6, height=4),
+            Panel("stat", "Pods", "short", (q(f"count(kube_pod_info{{{NAMESPACED}}}) or vector(0)"),), width=6,
+                  height=4),
             Panel("stat", "Pods running", "short",
-                  (q(f'sum(kube_pod_status_phase{{{NAMESPACED},phase="Running"}})'),), width=6, height=4),
+                  (q(f'sum(kube_pod_status_phase{{{NAMESPACED},phase="Running"}}) or vector(0)'),), width=6, height=4),
             Panel("stat", "Container restarts (1 h)", "short",
                   (q(f"round(sum(increase(kube_pod_container_status_restarts_total{{{NAMESPACED}}}[1h]))) "
                      "or vector(0)"),), "Restarts in the last hour (rounded: increase() extrapolates).", width=6,

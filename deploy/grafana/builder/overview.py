@@ -52,7 +52,7 @@ OVERVIEW = Dashboard(
                   "Share of scrapes that succeeded over the selected time range.", width=12, height=5,
                   thresholds=red_below(0.99, 0.999), minimum=0, maximum=1,
                   links=(("Hosts", drill("suite-hosts", "hosts")),)),
-            Panel("stat", "Hosts", "short", (q('count(up{job="node"} == 1)', "up"),
+            Panel("stat", "Hosts", "short", (q('count(up{job="node"} == 1) or vector(0)', "up"),
                                              q('count(up{job="node"} == 0) or vector(0)', "down")),
                   "Hosts whose node exporter answers (drill down to each host).", width=6, height=5,
                   links=(("Hosts", drill("suite-hosts", "hosts")),)),
