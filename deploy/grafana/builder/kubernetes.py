@@ -122,6 +122,7 @@ def with_node(by_pod: str) -> str:
     return f"{by_pod} * on (pod) group_left (node) max by (pod, node) (kube_pod_info{{{NAMESPACED}}})"
 
 
+NONE_SET = f"max by (pod) (kube_pod_info{{{NAMESPACED}}}) * 0 - 1"  # -1: shown as "none"
 NAMESPACE = Dashboard(
     "suite-namespace", "Kubernetes", "Namespace",
     "One namespace: its workloads and pods; click a pod for its containers.",
@@ -169,13 +170,15 @@ NAMESPACE = Dashboard(
                   "CrashLoopBackOff, ImagePullBackOff, ...: a pod listed without a reason is not waiting.",
                   width=12, thresholds=red_from(1), links=POD_LINK),
             Panel("table", "Requests and limits by pod", "short",
-                  tuple(q(f'sum by (pod) (kube_pod_container_resource_{kind}{{{NAMESPACED},resource="{resource}"}})',
-                          f"{title} {word}")
+                  tuple(q(f'sum by (pod) (kube_pod_container_resource_{kind}{{{NAMESPACED},resource="{resource}"}}) '
+                          f"or {NONE_SET}", f"{title} {word}")
                         for resource, title in (("cpu", "CPU"), ("memory", "Memory"))
                         for kind, word in (("requests", "requested"), ("limits", "limit"))),
-                  "Sums over each pod's containers; an empty cell: no container of the pod sets it.", width=12,
+                  "Sums over each pod's containers; none: no container of the pod sets it.", width=12,
+                  mappings=(("-1", "none", "text"),),
                   column_units=(("CPU requested", CORES), ("CPU limit", CORES), ("Memory requested", "bytes"),
-                                ("Memory limit", "bytes"))),
+                                ("Memory limit", "bytes")),
+                  coloured_columns=("CPU requested", "CPU limit", "Memory requested", "Memory limit")),
         )),
     ),
     links=(Link("Cluster", "suite-cluster"), Link("Pod", "suite-pod", include_vars=True)),
