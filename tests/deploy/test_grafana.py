@@ -131,6 +131,8 @@ def check_table_columns(panel: dict) -> None:
 
 
 NEUTRAL_COLOURS = {"text", "transparent"}
+MAPPING_COLOURS = {"Up": {"green"}, "Yes": {"green"}, "OK": {"green"}, "Down": {"red"}, "No": {"red"},
+                   "Failing": {"red"}, "Exhausted": {"red"}, "read-only": {"orange"}}  # others are neutral
 SIGNED_PANELS = {"Clock offset and error", "Clock against Prometheus"}  # offsets go below 0
 
 
@@ -166,13 +168,16 @@ def test_colours_only_on_status_fields():
         if panel["type"] == "table":
             assert panel["fieldConfig"]["defaults"]["custom"]["displayMode"] == "auto", name
             assert bool(coloured_columns(panel)) == coloured, name
-        for override in panel["fieldConfig"]["overrides"]:
-            for prop in override["properties"]:
-                for mapping in prop["value"] if prop["id"] == "mappings" else []:
-                    for value, result in mapping["options"].items():
-                        expected = {"Up": "green", "Yes": "green", "OK": "green", "Down": "red", "No": "red",
-                                    "Failing": "red"}.get(result["text"])
-                        assert expected in (None, result["color"]), (name, value, result)
+        if panel["type"] == "stat":  # a coloured background: "text" would paint it white
+            assert "text" not in {step["color"] for step in steps(panel)[1:] if coloured}, name
+        mapping_lists = [panel["fieldConfig"]["defaults"]["mappings"]] + [
+            prop["value"] for o in panel["fieldConfig"]["overrides"] for prop in o["properties"]
+            if prop["id"] == "mappings"]
+        for mappings in mapping_lists:
+            for mapping in mappings:
+                for value, result in mapping["options"].items():
+                    expected = MAPPING_COLOURS.get(result["text"], NEUTRAL_COLOURS)
+                    assert result["color"] in expected, (name, value, result)
     by_uid = {board["uid"]: board for board in boards()}
     for uid in ("suite-exporters", "suite-test-env"):
         (targets_table,) = [p for p in panels(by_uid[uid]) if p["title"] == "Targets"]

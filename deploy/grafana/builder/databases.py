@@ -28,7 +28,7 @@ MYSQL = Dashboard(
                   thresholds=UP_THRESHOLDS),
             Panel("stat", "Uptime", "dtdurations", (q(f"mysql_global_status_uptime{{{SERVER}}}"),),
                   "Orange in the first hour after a restart.", width=4, height=4,
-                  thresholds=(("orange", None), ("text", 3600))),
+                  thresholds=(("orange", None), ("transparent", 3600))),
             Panel("stat", "Version", "short", (q(f"mysql_version_info{{{SERVER}}}", "{{version}}"),), width=5, height=4,
                   text_mode="name"),
             Panel("stat", "Queries per second", "qps",
