@@ -257,6 +257,21 @@ def test_units_say_what_the_numbers_are():
     assert checked == {"restarts", "durations", "cores", "bytes", "latency"}
 
 
+def test_budgets_say_exhausted_rather_than_go_negative():
+    """A budget left stops at 0, shown as "Exhausted"; the budget spent next to it says by how much (over 100%)."""
+    (board,) = [b for b in boards() if b["uid"] == "suite-overview"]
+    by_title = {panel["title"]: panel for panel in panels(board)}
+    for budget in ("Error budget", "Latency budget"):
+        left, spent = by_title[f"{budget} left"], by_title[f"{budget} spent"]
+        assert left["targets"][0]["expr"].startswith("clamp_min(") and left["fieldConfig"]["defaults"]["min"] == 0
+        texts = {value: result["text"] for mapping in left["fieldConfig"]["defaults"]["mappings"]
+                 for value, result in mapping["options"].items()}
+        assert texts == {"0": "Exhausted"}
+        assert spent["targets"][0]["expr"] in left["targets"][0]["expr"] and "max" not in spent["fieldConfig"][
+            "defaults"], "spent is not capped: 300% says three times the budget"
+        assert {step["value"]: step["color"] for step in steps(spent)}[1] == "red"
+
+
 def test_zero_where_zero_is_meant():
     """A count or sum that finds nothing shows 0, not "No data" (`or vector(0)`); a ratio of answers by route or
     job is 0 for one without such answers (`or ... * 0`); where there is nothing to show, the panel says what."""

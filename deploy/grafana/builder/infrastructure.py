@@ -102,7 +102,7 @@ HOSTS = Dashboard(
 
 ON_HOST = 'job="$job",instance="$instance"'
 HOST_FS = f"{ON_HOST},{REAL_FS}"
-BY_MOUNT = "max by (mountpoint, device, fstype)"
+BY_MOUNT = "max by (mountpoint, device)"
 READ_ONLY_MAPPING = (("1", "read-only", "orange"), ("0", "writable", "text"))
 HOST = Dashboard(
     "suite-host", "Infrastructure", "Host",
@@ -182,7 +182,8 @@ HOST = Dashboard(
                    q(f"{BY_MOUNT} (node_filesystem_readonly{{{HOST_FS}}})", "Read-only")),
                   "One row per mount point.", width=14, thresholds=amber_red(0.8, 0.9), mappings=READ_ONLY_MAPPING,
                   column_units=(("Used", "percentunit"), ("Inodes used", "percentunit"), ("Read-only", "short")),
-                  coloured_columns=("Used", "Inodes used", "Read-only")),
+                  coloured_columns=("Used", "Inodes used", "Read-only"),
+                  column_order=("mountpoint", "Size", "Available", "Used", "Inodes used", "Read-only", "device")),
             Panel("timeseries", "Space used by mount point", "percentunit",
                   (q(f"1 - node_filesystem_avail_bytes{{{HOST_FS}}} / node_filesystem_size_bytes{{{HOST_FS}}}",
                      "{{mountpoint}}"),), width=10, thresholds=amber_red(0.8, 0.9), minimum=0, maximum=1),
