@@ -11,6 +11,7 @@ LATENCY_OBJECTIVE_SECONDS = 0.25
 LATENCY_OBJECTIVE_RATIO = 0.9
 ERROR_BUDGET = round(1 - SUCCESS_OBJECTIVE, 6)
 SLOW_BUDGET = round(1 - LATENCY_OBJECTIVE_RATIO, 6)
+NEUTRAL: tuple[tuple[str, float | None], ...] = (("text", None),)  # thresholds of a fact: no colour
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Panel:
     description: str = ""
     width: int = 12
     height: int = 8
-    thresholds: tuple[tuple[str, float | None], ...] = (("text", None),)
+    thresholds: tuple[tuple[str, float | None], ...] = NEUTRAL
     minimum: float | None = None
     maximum: float | None = None
     links: tuple[tuple[str, str], ...] = ()
@@ -96,9 +97,6 @@ class Dashboard:
 
 def q(expr: str, legend: str = "") -> Query:
     return Query(expr, legend)
-
-
-NEUTRAL: tuple[tuple[str, float | None], ...] = (("text", None),)
 
 
 def red_from(value: float) -> tuple[tuple[str, float | None], ...]:
