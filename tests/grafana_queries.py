@@ -41,13 +41,18 @@ def board_files() -> list[Path]:
     return sorted(DASHBOARDS.rglob("*.json"))
 
 
-def panels(board: dict) -> Iterator[dict]:
+def all_panels(board: dict) -> Iterator[dict]:
     """Every panel that is not a row, including those inside collapsed rows."""
     for panel in board["panels"]:
         if panel["type"] == "row":
             yield from panel.get("panels", [])
         else:
             yield panel
+
+
+def panels(board: dict) -> Iterator[dict]:
+    """Every panel that queries Prometheus (not a row, not a text panel)."""
+    return (panel for panel in all_panels(board) if panel["type"] != "text")
 
 
 def query_variables(board: dict) -> list[dict]:

@@ -46,6 +46,13 @@ def runbook_anchors() -> set[str]:
             for line in RUNBOOKS.read_text().splitlines() if line.startswith("#")}
 
 
+def test_every_alert_has_an_anchor_with_its_exact_name():
+    """The dashboards' alert tables link `runbooks.md#<alertname>` from ALERTS' alertname: GitHub matches fragments
+    case-sensitively, so each alert has an HTML anchor with its exact name in front of its section."""
+    ids = re.findall(r'^<a id="(\w+)"></a>$', RUNBOOKS.read_text(), flags=re.MULTILINE)
+    assert set(alert_rules()) <= set(ids) and len(ids) == len(set(ids))
+
+
 def test_standard_situations_are_covered():
     assert set(alert_rules()) >= STANDARD
 

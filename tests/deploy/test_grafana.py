@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import configparser
 import json
+import re
+import subprocess
 import sys
+from pathlib import Path, PurePosixPath
 
 import jmespath
 import pytest
 import requests
 import yaml
 
+from deploy.grafana.builder import write_all
 from testbed.harness import free_port, start_daemon
 from tests.conftest import REPO, require_binary
 from tests.grafana_queries import (
+    all_panels,
     board_files,
     boards,
     first_values,
@@ -39,23 +44,25 @@ def load_script():
 
 
 def test_committed_dashboards_are_what_the_builder_writes(tmp_path):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("build_dashboards", GRAFANA / "build_dashboards.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        del sys.modules[spec.name]
-    written = module.write_all(tmp_path)
+    written = write_all(tmp_path)
     for path in written:
         committed = GRAFANA / "dashboards" / path.relative_to(tmp_path)
         assert committed.read_text() == path.read_text(), f"{committed} is stale: run build_dashboards.py"
     assert len(written) == len(list((GRAFANA / "dashboards").rglob("*.json")))
 
 
-PANEL_KINDS = {"stat", "gauge", "bargauge", "table", "timeseries"}
+def test_the_build_script_writes_the_dashboards(tmp_path):
+    """deploy/grafana/build_dashboards.py, run as the README says, imports the builder package and lists what it
+    wrote: the committed files."""
+    result = subprocess.run([sys.executable, str(GRAFANA / "build_dashboards.py"), str(tmp_path)],
+                            capture_output=True, text=True, timeout=60, check=True)
+    written = sorted(Path(line).relative_to(tmp_path) for line in result.stdout.split("\n") if line)
+    assert written == [path.relative_to(GRAFANA / "dashboards") for path in board_files()]
+    assert all((tmp_path / path).read_text() == (GRAFANA / "dashboards" / path).read_text() for path in written)
+
+
+PANEL_KINDS = {"stat", "gauge", "bargauge", "table", "timeseries", "text"}
+RUNBOOKS = "https://github.com/exporter-suite/exporter-suite/blob/main/docs/runbooks.md#"
 DATASOURCE_REF = {"type": "prometheus", "uid": "${datasource}"}
 
 
@@ -91,8 +98,8 @@ def test_dashboards_have_what_grafana_needs():
                        for y in range(grid["y"], grid["y"] + grid["h"])}
             assert not covered & cells, f"{board['uid']}: {panel['title']} overlaps another panel"
             cells |= covered
+        kinds |= {panel["type"] for panel in all_panels(board)}
         for panel in panels(board):
-            kinds.add(panel["type"])
             assert panel["type"] in PANEL_KINDS and panel["datasource"] == DATASOURCE_REF
             defaults = panel["fieldConfig"]["defaults"]
             assert defaults["unit"] and defaults["thresholds"]["steps"][0]["value"] is None
@@ -103,7 +110,7 @@ def test_dashboards_have_what_grafana_needs():
                 assert target["expr"] and target["datasource"] == DATASOURCE_REF
                 assert target["instant"] == (panel["type"] != "timeseries")
                 assert "$datasource" not in target["expr"]
-    assert kinds == PANEL_KINDS
+    assert kinds == PANEL_KINDS, kinds
     assert len(uids) == 10
     assert folders == {"suite-overview": "Overview", "suite-hosts": "Infrastructure", "suite-host": "Infrastructure",
                        "suite-exporters": "Infrastructure", "suite-cluster": "Kubernetes",
@@ -123,6 +130,212 @@ def check_table_columns(panel: dict) -> None:
     assert len(columns) == 1 or not panel["fieldConfig"]["defaults"]["mappings"], panel["title"]
 
 
+NEUTRAL_COLOURS = {"text", "transparent"}
+MAPPING_COLOURS = {"Up": {"green"}, "Yes": {"green"}, "OK": {"green"}, "Down": {"red"}, "No": {"red"},
+                   "Failing": {"red"}, "Exhausted": {"red"}, "read-only": {"orange"}}  # others are neutral
+SIGNED_PANELS = {"Clock offset and error", "Clock against Prometheus"}  # offsets go below 0
+
+
+def steps(panel: dict) -> list[dict]:
+    return panel["fieldConfig"]["defaults"]["thresholds"]["steps"]
+
+
+def has_mappings(panel: dict) -> bool:
+    config = panel["fieldConfig"]
+    return bool(config["defaults"]["mappings"]) or any(
+        prop["id"] == "mappings" and prop["value"] for o in config["overrides"] for prop in o["properties"])
+
+
+def coloured_columns(panel: dict) -> list[str]:
+    return [o["matcher"]["options"] for o in panel["fieldConfig"]["overrides"]
+            if {"id": "custom.displayMode", "value": "color-text"} in o["properties"]]
+
+
+def every_panel() -> list[tuple[dict, dict]]:
+    return [(board, panel) for board in boards() for panel in panels(board)]
+
+
+def test_colours_only_on_status_fields():
+    """A fact without good or bad (uptime, a version, a count of pods) takes no colour; a table colours only its
+    status columns, never its labels; mappings carry the conventional colours."""
+    for board, panel in every_panel():
+        name = (board["uid"], panel["title"])
+        coloured = len(steps(panel)) > 1 or has_mappings(panel)
+        if len(steps(panel)) == 1:
+            assert steps(panel)[0]["color"] in NEUTRAL_COLOURS, name
+        if panel["type"] == "stat":
+            assert panel["options"]["colorMode"] == ("background" if coloured else "none"), name
+        if panel["type"] == "table":
+            assert panel["fieldConfig"]["defaults"]["custom"]["displayMode"] == "auto", name
+            assert bool(coloured_columns(panel)) == coloured, name
+        if panel["type"] == "stat":  # a coloured background: "text" would paint it white
+            assert "text" not in {step["color"] for step in steps(panel)[1:] if coloured}, name
+        mapping_lists = [panel["fieldConfig"]["defaults"]["mappings"]] + [
+            prop["value"] for o in panel["fieldConfig"]["overrides"] for prop in o["properties"]
+            if prop["id"] == "mappings"]
+        for mappings in mapping_lists:
+            for mapping in mappings:
+                for value, result in mapping["options"].items():
+                    expected = MAPPING_COLOURS.get(result["text"], NEUTRAL_COLOURS)
+                    assert result["color"] in expected, (name, value, result)
+    by_uid = {board["uid"]: board for board in boards()}
+    for uid in ("suite-exporters", "suite-test-env"):
+        (targets_table,) = [p for p in panels(by_uid[uid]) if p["title"] == "Targets"]
+        assert coloured_columns(targets_table) == ["Up"]
+        (organize,) = [t for t in targets_table["transformations"] if t["id"] == "organize"]
+        assert organize["options"]["indexByName"]["Value"] == 0, "the status column comes first"
+
+
+def test_severities_and_results_have_their_conventional_colours():
+    """Critical red, warning orange, in stats and charts; a login failure red, a success green."""
+    seen = set()
+    for _board, panel in every_panel():
+        exprs = " ".join(target["expr"] for target in panel["targets"])
+        colours = {step["color"] for step in steps(panel)}
+        if 'severity="warning"' in exprs:
+            assert "red" not in colours and "orange" in colours, panel["title"]
+            seen.add("warning")
+        if 'severity="critical"' in exprs and panel["type"] == "stat":
+            assert "red" in colours, panel["title"]
+            seen.add("critical")
+        legends = {target["legendFormat"] for target in panel["targets"]}
+        fixed = {o["matcher"]["options"]: prop["value"]["fixedColor"] for o in panel["fieldConfig"]["overrides"]
+                 for prop in o["properties"] if prop["id"] == "color"}
+        if "{{severity}}" in legends:
+            assert fixed == {"critical": "red", "warning": "orange"}, panel["title"]
+            seen.add("chart")
+        if "{{result}}" in legends:
+            assert fixed == {"success": "green", "failure": "red"}, panel["title"]
+            seen.add("logins")
+    assert seen == {"warning", "critical", "chart", "logins"}
+
+
+def column_unit(panel: dict, target: dict) -> str:
+    """The unit a query's values are shown in: its table column's override, else the panel's."""
+    for override in panel["fieldConfig"]["overrides"]:
+        for prop in override["properties"]:
+            if prop["id"] == "unit" and override["matcher"]["options"] == target["legendFormat"]:
+                return prop["value"]
+    return panel["fieldConfig"]["defaults"]["unit"]
+
+
+def test_units_say_what_the_numbers_are():
+    """Whole restarts (increase() extrapolates), durations as durations, CPU in cores and memory in bytes, a
+    decimal or so for latencies; charts start at 0 (clock offsets aside) and show their objective's line."""
+    checked = set()
+    for board, panel in every_panel():
+        name = (board["uid"], panel["title"])
+        defaults = panel["fieldConfig"]["defaults"]
+        for target in panel["targets"]:
+            expr, unit = target["expr"], column_unit(panel, target)
+            ratio = " / " in expr
+            if "restarts" in expr and "increase" in expr:
+                assert expr.startswith("round(") and defaults.get("decimals") == 0, name
+                checked.add("restarts")
+            if "time() - " in expr or "_uptime{" in expr:
+                assert unit == "dtdurations", name
+                checked.add("durations")
+            if 'resource="cpu"' in expr and not ratio:
+                assert unit == "suffix: cores", name
+                checked.add("cores")
+            if ('resource="memory"' in expr or re.search(r"\w_bytes\{", expr)) and not ratio:
+                assert unit == "bytes", name
+                checked.add("bytes")
+            if "histogram_quantile" in expr or "duration_seconds:p90" in expr:
+                assert defaults.get("decimals") is not None, name
+                checked.add("latency")
+            assert not re.match(r"mysql_global_variables_\w+\{[^}]*\}$", expr) or panel["type"] != "timeseries", (
+                f"{name}: a configured limit on a chart dwarfs what it limits")
+        if panel["type"] == "timeseries":
+            assert ("min" not in defaults) == (panel["title"] in SIGNED_PANELS), name
+            if panel["title"] not in SIGNED_PANELS:
+                assert defaults["min"] == 0, name
+            if defaults["custom"]["thresholdsStyle"]["mode"] == "line":
+                top = max(step["value"] for step in steps(panel) if step["value"] is not None)
+                assert max(defaults["custom"].get("axisSoftMax", 0), defaults.get("max", 0)) >= top, (
+                    f"{name}: the objective's line is off the chart")
+    assert checked == {"restarts", "durations", "cores", "bytes", "latency"}
+
+
+def test_budgets_say_exhausted_rather_than_go_negative():
+    """A budget left stops at 0, shown as "Exhausted"; the budget spent next to it says by how much (over 100%)."""
+    (board,) = [b for b in boards() if b["uid"] == "suite-overview"]
+    by_title = {panel["title"]: panel for panel in panels(board)}
+    for budget in ("Error budget", "Latency budget"):
+        left, spent = by_title[f"{budget} left"], by_title[f"{budget} spent"]
+        assert left["targets"][0]["expr"].startswith("clamp_min(") and left["fieldConfig"]["defaults"]["min"] == 0
+        texts = {value: result["text"] for mapping in left["fieldConfig"]["defaults"]["mappings"]
+                 for value, result in mapping["options"].items()}
+        assert texts == {"0": "Exhausted"}
+        assert spent["targets"][0]["expr"] in left["targets"][0]["expr"] and "max" not in spent["fieldConfig"][
+            "defaults"], "spent is not capped: 300% says three times the budget"
+        assert {step["value"]: step["color"] for step in steps(spent)}[1] == "red"
+
+
+def test_zero_where_zero_is_meant():
+    """A count or sum that finds nothing shows 0, not "No data" (`or vector(0)`); a ratio of answers by route or
+    job is 0 for one without such answers (`or ... * 0`); where there is nothing to show, the panel says what."""
+    for board, panel in every_panel():
+        for target in panel["targets"]:
+            expr = target["expr"]
+            one_object = re.search(r'(instance|pod)="\$\w+"', expr)  # gone: No data is the truth
+            if (panel["type"] == "stat" and re.match(r"(round\()?(count|sum)\(", expr) and " / " not in expr
+                    and not one_object):
+                assert expr.endswith("or vector(0)"), (board["uid"], panel["title"], expr)
+            if re.search(r'status=~"[45]\.\."', expr) and " / " in expr and " by (" in expr:
+                assert " or " in expr, (board["uid"], panel["title"], expr)
+    says = {(b["uid"], p["title"]): p["fieldConfig"]["defaults"].get("noValue") for b, p in every_panel()}
+    assert says[("suite-mysql", "Replication lag")] == "Not a replica"
+    assert says[("suite-overview", "Firing alerts")] == "Nothing is firing"
+
+
+def test_titles_fit_their_panels():
+    """About seven characters per grid column before Grafana cuts a title with an ellipsis."""
+    for board in boards():
+        for panel in all_panels(board):
+            assert len(panel["title"]) <= 7 * panel["gridPos"]["w"], (board["uid"], panel["title"])
+
+
+def test_alert_tables_say_since_when_and_link_the_runbook():
+    """No useless Value column: the value is when the alert started (ALERTS_FOR_STATE, in ms for Grafana's date
+    units), and the alert's name opens its runbook section."""
+    for _board, panel in every_panel():
+        if "ALERTS" in panel["targets"][0]["expr"] and panel["type"] == "table":
+            (target,) = panel["targets"]
+            assert "ALERTS_FOR_STATE" in target["expr"] and target["expr"].count("* 1000") == 1
+            assert panel["fieldConfig"]["defaults"]["unit"] == "dateTimeFromNow" and target["legendFormat"] == "Since"
+            links = [prop["value"][0]["url"] for o in panel["fieldConfig"]["overrides"] for prop in o["properties"]
+                     if prop["id"] == "links" and o["matcher"]["options"] == "alertname"]
+            assert links == [RUNBOOKS + "${__data.fields.alertname}"]
+
+
+def test_failing_collectors_come_first():
+    (board,) = [b for b in boards() if b["uid"] == "suite-exporters"]
+    (table,) = [p for p in panels(board) if p["title"] == "Collectors"]
+    assert table["options"]["sortBy"] == [{"displayName": "Status", "desc": True}]
+    (override,) = [o for o in table["fieldConfig"]["overrides"] if o["matcher"]["options"] == "Status"]
+    (mappings,) = [prop["value"] for prop in override["properties"] if prop["id"] == "mappings"]
+    texts = {value: result["text"] for value, result in mappings[0]["options"].items()}
+    assert texts == {"2": "Failing", "1": "OK", "0": "Nothing to read here"}
+
+
+def test_cluster_says_where_usage_comes_from():
+    (board,) = [b for b in boards() if b["uid"] == "suite-cluster"]
+    (text,) = [p for p in all_panels(board) if p["type"] == "text"]
+    assert "cAdvisor" in text["options"]["content"] and "kubelet" in text["options"]["content"]
+
+
+def test_home_page_is_the_service_overview():
+    """grafana.ini's default home dashboard is the Overview file where its folder's provider mounts it."""
+    ini = configparser.ConfigParser(interpolation=None)
+    ini.read(GRAFANA / "grafana.ini")
+    path = PurePosixPath(ini["dashboards"]["default_home_dashboard_path"])
+    providers = yaml.safe_load((GRAFANA / "provisioning" / "dashboards" / "exporter-suite.yaml").read_text())
+    (provider,) = [p for p in providers["providers"] if PurePosixPath(p["options"]["path"]) == path.parent]
+    board = json.loads((GRAFANA / "dashboards" / provider["folder"] / path.name).read_text())
+    assert board["uid"] == "suite-overview"
+
+
 def data_links(board: dict) -> list[str]:
     """URLs of the panels' data links (on the whole panel, or on one table column)."""
     urls = []
@@ -135,9 +348,11 @@ def data_links(board: dict) -> list[str]:
 
 
 def links_of(board: dict) -> set[str]:
-    """Uids of the dashboards a dashboard links to: its own links and its panels' data links."""
+    """Uids of the dashboards a dashboard links to: its own links and its panels' data links (the others are
+    runbook links)."""
     urls = [link["url"] for link in board["links"] if link["type"] == "link"] + data_links(board)
-    return {url.split("/")[2] for url in urls}
+    assert all(url.startswith(("/d/", RUNBOOKS)) for url in urls), urls
+    return {url.split("/")[2] for url in urls if url.startswith("/d/")}
 
 
 def test_links_connect_the_levels():

@@ -37,7 +37,7 @@ pytestmark = pytest.mark.e2e
 # (dashboard uid, panel title) -> why the local stack has no data for it. The replication panels get their data in
 # test_mysql_dashboard_on_a_replica instead.
 REPLICATION_PANELS = {("suite-mysql", "Replica threads running"), ("suite-mysql", "Replication lag")}
-NO_DATA_HERE = dict.fromkeys(REPLICATION_PANELS, "the stack's MariaDB is a primary without a replica")
+NO_DATA_HERE = {("suite-mysql", "Replication lag"): "the stack's MariaDB is a primary without a replica"}
 TIMEX_PANELS = {("suite-host", "Synchronised"), ("suite-host", "Clock offset and error")}
 LINK_VARIABLE = re.compile(r"var-(\w+)=([^&]+)")
 FIELD_REFERENCE = re.compile(r"\$\{__(?:field\.labels|data\.fields)\.(\w+)\}")
@@ -234,3 +234,79 @@ def test_mysql_dashboard_on_a_replica(replica_prometheus):
                                                                            for n, t in missing.items()))
     lag = replica_prometheus.query(f'mysql_slave_status_seconds_behind_master{{instance="{values["instance"]}"}}')
     assert float(lag[0]["value"][1]) >= 0
+
+
+def board_targets(prometheus: Prometheus, uid: str) -> dict[str, list[Target]]:
+    """A dashboard's queries by panel title, with the variables Grafana shows first."""
+    (board,) = [b for b in boards() if b["uid"] == uid]
+    by_panel: dict[str, list[Target]] = {}
+    for target in targets(board, first_values(board, prometheus.label_values)):
+        by_panel.setdefault(target.panel, []).append(target)
+    return by_panel
+
+
+def main_column_filled(prometheus: Prometheus, table_targets: list[Target]) -> list[list[dict]] | None:
+    """Every query's result, once the first (the table's main column) has data."""
+    results = [prometheus.evaluate(target) for target in table_targets]
+    return results if results[0] else None
+
+
+def test_table_queries_merge_into_one_row_per_key(prometheus):
+    """Grafana's merge joins the rows of a table's queries whose labels are equal: every query of a table with
+    several returns the same label names (no __name__ of a recording rule, no stray resource/unit), so the table
+    has one row per object, each with the main column filled."""
+    checked = []
+    for board in boards():
+        values = first_values(board, prometheus.label_values)
+        for panel in panels(board):
+            if panel["type"] != "table" or len(panel["targets"]) < 2:
+                continue
+            table_targets = targets({**board, "panels": [panel]}, values)
+            results = wait_for(lambda table_targets=table_targets: main_column_filled(prometheus, table_targets),
+                               timeout=DATA_DEADLINE, interval=5, what=f"data of {board['uid']} / {panel['title']}")
+            label_sets = {frozenset(series["metric"]) for result in results for series in result}
+            assert len(label_sets) == 1 and "__name__" not in next(iter(label_sets)), (panel["title"], label_sets)
+            rows = {tuple(sorted(series["metric"].items())) for result in results for series in result}
+            assert len(rows) == max(len(result) for result in results), (panel["title"], rows)
+            checked.append((board["uid"], panel["title"]))
+    assert {("suite-hosts", "Hosts"), ("suite-host", "Filesystems"), ("suite-cluster", "Nodes"),
+            ("suite-cluster", "Deployments"), ("suite-namespace", "Deployments"), ("suite-namespace", "Pods"),
+            ("suite-pod", "Containers")} <= set(checked), checked
+
+
+def test_ratios_by_route_are_zero_not_missing(prometheus):
+    """A route (or app) that answered no 5xx has a 5xx ratio of 0, not a gap in the chart."""
+    app = board_targets(prometheus, "suite-app")
+    job = first_values(next(b for b in boards() if b["uid"] == "suite-app"), prometheus.label_values)["job"]
+    routes = {s["metric"]["route"] for s in prometheus.query(f'count by (route) (http_requests_total{{job="{job}"}})')}
+    assert routes
+    for title in ("5xx ratio by route", "4xx ratio by route"):
+        (target,) = app[title]
+        shown = wait_for(lambda target=target: {s["metric"]["route"] for s in prometheus.evaluate(target)} >= routes
+                         and {s["metric"]["route"] for s in prometheus.evaluate(target)}, timeout=60, interval=3,
+                         what=f"a series per route in {title}")
+        assert shown == routes, title
+    (target,) = board_targets(prometheus, "suite-test-env")["5xx ratio"]
+    jobs = {s["metric"]["job"] for s in prometheus.query("count by (job) (http_requests_total)")}
+    assert {s["metric"]["job"] for s in prometheus.evaluate(target)} == jobs
+
+
+def test_a_primary_says_it_is_not_a_replica(prometheus):
+    """The replication stat of the stack's primary shows -1, mapped to "Not a replica", instead of No data."""
+    for target in board_targets(prometheus, "suite-mysql")["Replica threads running"]:
+        result = prometheus.evaluate(target)
+        assert [float(series["value"][1]) for series in result] == [-1.0], target.expr
+
+
+def test_collectors_with_nothing_to_read_do_not_count_as_failing(prometheus):
+    """On the stack's healthy node exporter no collector stopped succeeding: the failing count is 0 and the table's
+    status is 1 (works) or 0 (never worked here: nothing to read), the latter exactly the collectors reporting 0."""
+    exporters = board_targets(prometheus, "suite-exporters")
+    (failing,) = exporters["Collectors failing"]
+    assert [float(s["value"][1]) for s in prometheus.evaluate(failing)] == [0.0]
+    (status,) = exporters["Collectors"]
+    statuses = {s["metric"]["collector"]: float(s["value"][1]) for s in prometheus.evaluate(status)}
+    reporting_zero = {s["metric"]["collector"]
+                      for s in prometheus.query('node_scrape_collector_success{job="node"} == 0')}
+    assert statuses and set(statuses.values()) <= {0.0, 1.0}
+    assert {name for name, value in statuses.items() if value == 0} == reporting_zero
