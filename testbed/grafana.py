@@ -212,7 +212,9 @@ def start_grafana(binary: Path, workdir: Path, provider: OidcProvider | None = N
     env = {**os.environ, "GF_SERVER_HTTP_ADDR": "127.0.0.1", "GF_SERVER_HTTP_PORT": str(port),
            "GF_PATHS_DATA": str(data), "GF_PATHS_LOGS": str(data / "log"), "GF_PATHS_PLUGINS": str(data / "plugins"),
            "GF_PATHS_PROVISIONING": str(provisioning), "GF_ANALYTICS_REPORTING_ENABLED": "false",
-           "GF_ANALYTICS_CHECK_FOR_UPDATES": "false"}
+           "GF_ANALYTICS_CHECK_FOR_UPDATES": "false",
+           # grafana.ini's home page path is the in-cluster one; here the same dashboard is the repository's file
+           "GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH": str(GRAFANA_DIR / "dashboards" / "Overview" / "overview.json")}
     with (data / "server.log").open("ab") as log:
         process = subprocess.Popen(argv, cwd=home, env=env, stdin=subprocess.DEVNULL, stdout=log,
                                    stderr=subprocess.STDOUT, start_new_session=True)
