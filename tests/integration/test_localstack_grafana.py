@@ -4,6 +4,7 @@ team and folder rights of deploy/grafana/access/plan.yaml; without one, a line s
 
 from __future__ import annotations
 
+import json
 import stat
 
 import pytest
@@ -39,6 +40,8 @@ def test_dashboards_and_the_stack_prometheus_are_provisioned(grafana):
     assert admin.get(f"{grafana.url}/api/datasources/uid/prometheus", timeout=30).json()["url"] == DATASOURCE
     boards = admin.get(f"{grafana.url}/api/search", params={"type": "dash-db"}, timeout=30).json()
     assert len(boards) == len(list((GRAFANA_DIR / "dashboards").rglob("*.json")))
+    home = json.loads((GRAFANA_DIR / "dashboards" / "Overview" / "overview.json").read_text())
+    assert admin.get(f"{grafana.url}/api/dashboards/home", timeout=30).json()["dashboard"]["uid"] == home["uid"]
 
 
 def test_each_audience_logs_in_with_the_rights_of_the_access_plan(grafana):
