@@ -32,7 +32,7 @@ from benchmarks.image_bench import (
 from testbed.harness import free_port, start_daemon, wait_for
 from tests.conftest import REPO, require_binary
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(1200)]  # a fresh machine builds the image first
 
 
 @pytest.fixture(scope="module")
