@@ -5,6 +5,7 @@ throw-away MariaDB. The image is built if missing (scripts/image; the bases and 
 
 from __future__ import annotations
 
+import json
 import re
 import stat
 import subprocess
@@ -17,6 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from benchmarks.image_bench import (
     HOST_LOOPBACK,
+    LIMITS,
     PODMAN,
     build_image,
     first_scrape,
@@ -200,3 +202,43 @@ def test_mysql_exporter_as_the_deployment_runs_it(image, manifests, containers, 
         assert password not in inspect.stdout and password not in running.logs()
     finally:
         server.stop()
+
+
+IMAGE_CONTENTS = r"""
+import importlib.util, json, os, shutil, sys
+caches, sources_without_pyc = [], []
+for root, dirs, files in os.walk("/"):
+    dirs[:] = [d for d in dirs if os.path.join(root, d) not in ("/proc", "/sys", "/dev")]
+    caches += [os.path.join(root, d) for d in dirs if d == ".cache"]
+    if "site-packages" in root:
+        compiled = set(os.listdir(os.path.join(root, "__pycache__"))) if "__pycache__" in dirs else set()
+        sources_without_pyc += [os.path.join(root, f) for f in files if f.endswith(".py")
+                                and not any(c.startswith(f[:-3] + ".") for c in compiled)]
+print(json.dumps({
+    "modules": {name: importlib.util.find_spec(name) is not None for name in
+                ("pip", "setuptools", "tests", "kube_sim", "app_instrumentation", "localstack", "node_exporter",
+                 "kube_state_exporter", "mysql_exporter", "exporter_toolkit")},
+    "compilers": [name for name in ("cc", "gcc", "g++", "clang", "x86_64-linux-gnu-gcc-12") if shutil.which(name)],
+    "caches": caches, "sources_without_pyc": sources_without_pyc, "commands": sorted(
+        name for name in ("node-exporter", "kube-state-exporter", "mysql-exporter") if shutil.which(name)),
+}))
+"""
+
+
+def test_image_contents(image):
+    """Only the daemons' wheel and its dependencies, compiled: no pip, no compiler, no cache, no tests, no
+    simulators or instrumentation library; the three daemons are its commands; it runs as 65534."""
+    user = subprocess.run([*PODMAN, "image", "inspect", "--format", "{{.Config.User}}", image],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    assert user == "65534:65534"
+    result = subprocess.run([*PODMAN, "run", "--rm", *LIMITS, "--read-only", "--network", "none",
+                             "--entrypoint", "python3", image, "-c", IMAGE_CONTENTS],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert found["modules"] == {"pip": False, "setuptools": False, "tests": False, "kube_sim": False,
+                                "app_instrumentation": False, "localstack": False, "node_exporter": True,
+                                "kube_state_exporter": True, "mysql_exporter": True, "exporter_toolkit": True}
+    assert found["compilers"] == [] and found["caches"] == []
+    assert found["sources_without_pyc"] == []  # nothing to compile, so nothing to write at run time
+    assert found["commands"] == ["kube-state-exporter", "mysql-exporter", "node-exporter"]
