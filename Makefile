@@ -1,4 +1,4 @@
-.PHONY: run test bench lint
+.PHONY: run test bench lint image
 
 run:   ## the local stack on embedded defaults; options through ARGS, e.g. make run ARGS=--ha
 	scripts/run $(ARGS)
@@ -11,3 +11,6 @@ bench: ## benchmarks against the Go originals
 
 lint:
 	.venv/bin/ruff check .
+
+image: ## the suite's container image (podman, base from Debian packages); prints the image reference last
+	@scripts/image

@@ -6,7 +6,7 @@ VENV="$REPO_ROOT/.venv"
 
 # Real servers the tests and the local stack run (Debian bookworm package names).
 APT_PACKAGES=(prometheus prometheus-alertmanager prometheus-node-exporter mariadb-server mariadb-client prometheus-mysqld-exporter
-              victoria-metrics dbus-daemon curl)
+              victoria-metrics dbus-daemon curl podman mmdebstrap runc slirp4netns catatonit)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
