@@ -223,7 +223,7 @@ def test_bare_named_counters_keep_their_name_in_the_text_format():
     text = render(EventsStatementsSum({}).scrape(RecordedDB({"events_statements_summary_by_digest": ([], [row])})),
                   "")[1].decode()
     assert "# TYPE mysql_perf_schema_events_statements_sum_errors counter\n" in text
-    assert "\nmysql_perf_schema_events_statements_sum_errors 3.0\n" in text
+    assert "\nmysql_perf_schema_events_statements_sum_errors 3\n" in text
 
 
 def test_userstats_unknown_columns_are_untyped():

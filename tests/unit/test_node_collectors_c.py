@@ -429,7 +429,7 @@ def test_perf_tracepoints_are_bare_named_counters(tmp_path, monkeypatch):
     text = render_text([family]).decode()
     assert text.startswith("# HELP node_perf_sched_sched_switch Perf tracepoint sched:sched_switch\n"
                            "# TYPE node_perf_sched_sched_switch counter\n")
-    assert 'node_perf_sched_sched_switch{cpu="1"} 105.0\n' in text
+    assert 'node_perf_sched_sched_switch{cpu="1"} 105\n' in text
     assert "# TYPE node_perf_sched_sched_switch unknown\n" in render_openmetrics([family]).decode()
 
 
