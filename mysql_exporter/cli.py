@@ -21,10 +21,10 @@ from exporter_toolkit.exposition import render
 from exporter_toolkit.server import Exporter, ServerConfig
 from exporter_toolkit.telemetry import add_exporter_metrics, build_info
 from mysql_exporter import __version__
-from mysql_exporter.collector import SCRAPERS
-from mysql_exporter.collectors import __name__ as _scrapers_loaded  # noqa: F401 - registers the scrapers
 from mysql_exporter.config import Credentials, resolve, split_address
 from mysql_exporter.db import SessionSettings
+from mysql_exporter.scraper import SCRAPERS
+from mysql_exporter.scrapers import __name__ as _scrapers_loaded  # noqa: F401 - registers the scrapers
 from mysql_exporter.target import Target
 
 log = logging.getLogger("mysql_exporter")
@@ -113,7 +113,7 @@ def command(**options: Any) -> None:
                                log_slow_filter=options["log_slow_filter"],
                                tls_insecure_skip_verify=options["tls_insecure_skip_verify"])
     enabled = SCRAPERS.enabled(options)
-    scrapers = {name: SCRAPERS.specs[name].factory(options) for name in enabled}
+    scrapers = {name: SCRAPERS.build(name, options) for name in enabled}
     targets = Targets(credentials, scrapers, settings, options["max_connections"])
 
     server = ServerConfig(name="MySQLd Exporter", description="Prometheus Exporter for MySQL servers (Python)",

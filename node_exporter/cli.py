@@ -16,6 +16,7 @@ from exporter_toolkit.telemetry import add_exporter_metrics, build_info
 from node_exporter import __version__
 from node_exporter.collector import COLLECTORS, Context, NodeCollector
 from node_exporter.collectors import __name__ as _collectors_loaded  # noqa: F401 - registers the collectors
+from node_exporter.collectors.portable import PORTABLE_FLAG
 from node_exporter.paths import Paths
 
 log = logging.getLogger("node_exporter")
@@ -31,7 +32,7 @@ GO_COLLECTORS = (
     "supervisord", "sysctl", "systemd", "tapestats", "tcpstat", "textfile", "thermal_zone", "time", "timex",
     "udp_queues", "uname", "vmstat", "wifi", "xfs", "zfs", "zoneinfo",
 )
-GO_ONLY_COLLECTORS = tuple(name for name in GO_COLLECTORS if name not in COLLECTORS.specs)
+GO_ONLY_COLLECTORS = tuple(name for name in GO_COLLECTORS if name not in COLLECTORS.units)
 
 
 def enabled_collectors(options: dict[str, Any]) -> list[str]:
@@ -43,7 +44,7 @@ def build_registry(options: dict[str, Any], paths: Paths, with_exporter_metrics:
                    server: ServerConfig | None = None) -> CollectorRegistry:
     """The registry a scrape renders: the enabled collectors, plus the exporter's own metrics if asked."""
     context = Context(paths=paths, options=options)
-    collectors = {name: COLLECTORS.specs[name].factory(context) for name in enabled_collectors(options)}
+    collectors = {name: COLLECTORS.build(name, context) for name in enabled_collectors(options)}
     registry = CollectorRegistry(auto_describe=False)
     registry.register(NodeCollector(collectors))
     if with_exporter_metrics:
@@ -54,7 +55,7 @@ def build_registry(options: dict[str, Any], paths: Paths, with_exporter_metrics:
 
 
 def _collector_options() -> list:
-    options = COLLECTORS.click_options()
+    options = [*COLLECTORS.click_options(), PORTABLE_FLAG.click_option()]
     for name in GO_ONLY_COLLECTORS:
         options.append(click.option(f"--collector.{name}/--no-collector.{name}", f"go_only__{name}", default=None,
                                     hidden=True))

@@ -14,7 +14,7 @@ from exporter_toolkit.exposition import escape_label_value, format_openmetrics_v
 from kube_state_exporter.resources import Allowlists
 from kube_state_exporter.resources.configmap import SPEC as CONFIGMAP
 from kube_state_exporter.store import render as kube_render
-from mysql_exporter.collectors.global_variables import GlobalVariables
+from mysql_exporter.scrapers.global_variables import GlobalVariables
 from node_exporter.cli import build_registry
 from tests.exposition import go_float
 
@@ -95,7 +95,7 @@ class _Variables:
 
 
 def test_mysql_exporter_output():
-    body = render_text(GlobalVariables({}).scrape(_Variables())).decode()
+    body = render_text(GlobalVariables().scrape(_Variables())).decode()
     _assert_go_values(body)
     assert "mysql_global_variables_key_buffer_size 8.388608e+06\n" in body
     assert "mysql_global_variables_max_connections 151\n" in body
