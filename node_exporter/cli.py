@@ -11,7 +11,7 @@ from prometheus_client import CollectorRegistry
 from exporter_toolkit import cli as toolkit_cli
 from exporter_toolkit import logs
 from exporter_toolkit.exposition import registry_handler
-from exporter_toolkit.server import Exporter, ServerConfig
+from exporter_toolkit.server import Exporter, Hooks, ServerConfig
 from exporter_toolkit.telemetry import add_exporter_metrics, build_info
 from node_exporter import __version__
 from node_exporter.collector import COLLECTORS, Context, NodeCollector
@@ -40,17 +40,12 @@ def enabled_collectors(options: dict[str, Any]) -> list[str]:
     return COLLECTORS.enabled(options, bool(options.get("disable_defaults")))
 
 
-def build_registry(options: dict[str, Any], paths: Paths, with_exporter_metrics: bool = False,
-                   server: ServerConfig | None = None) -> CollectorRegistry:
-    """The registry a scrape renders: the enabled collectors, plus the exporter's own metrics if asked."""
+def build_registry(options: dict[str, Any], paths: Paths) -> CollectorRegistry:
+    """The registry a scrape renders: the enabled collectors (the exporter's own metrics are added by command())."""
     context = Context(paths=paths, options=options)
     collectors = {name: COLLECTORS.build(name, context) for name in enabled_collectors(options)}
     registry = CollectorRegistry(auto_describe=False)
     registry.register(NodeCollector(collectors))
-    if with_exporter_metrics:
-        build_info(registry, "node_exporter", __version__)
-        if server is not None:
-            add_exporter_metrics(registry, server)
     return registry
 
 
@@ -88,19 +83,23 @@ def command(**options: Any) -> None:
         if options.get(f"go_only__{name}"):
             log.warning("collector is not implemented by this exporter, ignoring", extra={"collector": name})
     paths = Paths(options["path_procfs"], options["path_sysfs"], options["path_rootfs"], options["path_udev_data"])
+    registry = build_registry(options, paths)
+    hooks = Hooks()
+    if not options["disable_exporter_metrics"]:
+        build_info(registry, "node_exporter", __version__)
+        hooks = add_exporter_metrics(registry)
     server = ServerConfig(
         name="Node Exporter",
         description="Prometheus Node Exporter (Python)",
         version=__version__,
-        metrics=lambda headers, query: ("", b""),
+        metrics=registry_handler(registry),
+        hooks=hooks,
         listen_addresses=options["listen_addresses"],
         telemetry_path=options["telemetry_path"],
         web_config_file=options["web_config_file"],
         max_requests=options["max_requests"],
         max_connections=options["web_max_connections"],
     )
-    registry = build_registry(options, paths, not options["disable_exporter_metrics"], server)
-    server.metrics = registry_handler(registry)
     exporter = Exporter(server)  # loads and validates the web config: a bad one stops us here, exit 2
     exporter.bind_or_exit()  # a port taken or not ours: one line, exit 2
     log.info("Starting node_exporter", extra={"version": __version__})

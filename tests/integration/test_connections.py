@@ -70,10 +70,9 @@ def serve() -> Iterator:
     def start(**overrides) -> tuple[Exporter, int, CollectorRegistry]:
         port = free_port()
         registry = CollectorRegistry(auto_describe=False)
-        config = ServerConfig(name="t", description="t", version="0", metrics=lambda _h, _q: ("", b""),
-                              listen_addresses=[f"127.0.0.1:{port}"], **overrides)
-        add_exporter_metrics(registry, config)
-        config.metrics = registry_handler(registry)
+        config = ServerConfig(name="t", description="t", version="0", metrics=registry_handler(registry),
+                              listen_addresses=[f"127.0.0.1:{port}"], hooks=add_exporter_metrics(registry),
+                              **overrides)
         exporter = Exporter(config)
         exporter.bind()  # listening from here on: connections wait in the backlog until the loop runs
         thread = threading.Thread(target=exporter.serve, kwargs={"install_signal_handlers": False})
