@@ -27,7 +27,7 @@ from mysql_exporter.scraper import SCRAPERS
 from mysql_exporter.scrapers import __name__ as _scrapers_loaded  # noqa: F401 - registers the scrapers
 from mysql_exporter.target import Target
 
-log = logging.getLogger("mysql_exporter")
+log = logging.getLogger(__name__)
 
 DEFAULT_MY_CNF = os.path.join(os.path.expanduser("~"), ".my.cnf")
 SCRAPE_TIMEOUT_HEADER = "X-Prometheus-Scrape-Timeout-Seconds"

@@ -19,20 +19,7 @@ from node_exporter.collectors import __name__ as _collectors_loaded  # noqa: F40
 from node_exporter.collectors.portable import PORTABLE_FLAG
 from node_exporter.paths import Paths
 
-log = logging.getLogger("node_exporter")
-
-# Every collector of Go node_exporter 1.5's Linux build. Those not registered here still have their flags
-# accepted so existing manifests keep working: disabling one is a no-op, enabling one logs a warning.
-GO_COLLECTORS = (
-    "arp", "bcache", "bonding", "btrfs", "buddyinfo", "cgroups", "conntrack", "cpu", "cpufreq", "diskstats", "dmi",
-    "drbd", "drm", "edac", "entropy", "ethtool", "fibrechannel", "filefd", "filesystem", "hwmon", "infiniband",
-    "interrupts", "ipvs", "ksmd", "lnstat", "loadavg", "logind", "mdadm", "meminfo", "meminfo_numa", "mountstats",
-    "netclass", "netdev", "netstat", "network_route", "nfs", "nfsd", "ntp", "nvme", "os", "perf", "pressure",
-    "processes", "qdisc", "rapl", "runit", "schedstat", "selinux", "slabinfo", "sockstat", "softnet", "stat",
-    "supervisord", "sysctl", "systemd", "tapestats", "tcpstat", "textfile", "thermal_zone", "time", "timex",
-    "udp_queues", "uname", "vmstat", "wifi", "xfs", "zfs", "zoneinfo",
-)
-GO_ONLY_COLLECTORS = tuple(name for name in GO_COLLECTORS if name not in COLLECTORS.units)
+log = logging.getLogger(__name__)
 
 
 def enabled_collectors(options: dict[str, Any]) -> list[str]:
@@ -49,14 +36,6 @@ def build_registry(options: dict[str, Any], paths: Paths) -> CollectorRegistry:
     return registry
 
 
-def _collector_options() -> list:
-    options = [*COLLECTORS.click_options(), PORTABLE_FLAG.click_option()]
-    for name in GO_ONLY_COLLECTORS:
-        options.append(click.option(f"--collector.{name}/--no-collector.{name}", f"go_only__{name}", default=None,
-                                    hidden=True))
-    return options
-
-
 def _add_options(func):
     options = [
         click.option("--path.procfs", "path_procfs", default="/proc", show_default=True, help="procfs mountpoint."),
@@ -66,7 +45,8 @@ def _add_options(func):
                      help="udev data path."),
         click.option("--collector.disable-defaults", "disable_defaults", is_flag=True,
                      help="Set all collectors to disabled by default."),
-        *_collector_options(),
+        *COLLECTORS.click_options(),
+        PORTABLE_FLAG.click_option(),
     ]
     for option in reversed(options):
         func = option(func)
@@ -79,9 +59,6 @@ def _add_options(func):
 def command(**options: Any) -> None:
     """Prometheus exporter for hardware and OS metrics exposed by *NIX kernels."""
     logs.setup(options["log_level"], options["log_format"])
-    for name in GO_ONLY_COLLECTORS:
-        if options.get(f"go_only__{name}"):
-            log.warning("collector is not implemented by this exporter, ignoring", extra={"collector": name})
     paths = Paths(options["path_procfs"], options["path_sysfs"], options["path_rootfs"], options["path_udev_data"])
     registry = build_registry(options, paths)
     hooks = Hooks()

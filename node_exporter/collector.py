@@ -20,7 +20,7 @@ from exporter_toolkit.collectors import CollectorSet, Unit
 from exporter_toolkit.families import gauge
 from node_exporter.paths import Paths
 
-log = logging.getLogger("node_exporter")
+log = logging.getLogger(__name__)
 
 
 class NoDataError(Exception):

@@ -22,7 +22,7 @@ GUEST_MODES = ("user", "nice")  # /proc/stat columns 9 and 10: guest, guest_nice
 # An idle counter falling by more than this means the CPU was hot-plugged: start its history afresh.
 JUMP_BACK_SECONDS = 3.0
 
-log = logging.getLogger("node_exporter.cpu")
+log = logging.getLogger(__name__)
 
 
 def parse_cpu_lines(text: str) -> dict[str, list[float]]:

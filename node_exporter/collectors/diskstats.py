@@ -45,7 +45,7 @@ ATA_PROPERTIES = (
     ("ID_ATA_ROTATION_RATE_RPM", "node_disk_ata_rotation_rate_rpm", "ATA disk rotation rate in RPMs (0 for SSDs)."),
 )
 
-log = logging.getLogger("node_exporter.diskstats")
+log = logging.getLogger(__name__)
 
 
 def read_udev_properties(path: str) -> dict[str, str]:

@@ -8,7 +8,7 @@ from exporter_toolkit.families import Family, counter, gauge
 from node_exporter.collector import Collector, NoDataError, register
 from node_exporter.paths import read_text
 
-log = logging.getLogger("node_exporter.drbd")
+log = logging.getLogger(__name__)
 
 # /proc/drbd field -> (family factory, metric, HELP, multiplier); sizes are in KiB except 'nr', as Go has it.
 NUMERICAL = {

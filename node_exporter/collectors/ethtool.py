@@ -21,7 +21,7 @@ from node_exporter.collector import Collector, Context, NoDataError, register
 from node_exporter.lazy_families import LazyFamilies
 from node_exporter.options import device_filter, device_filter_options, regex
 
-log = logging.getLogger("node_exporter")
+log = logging.getLogger(__name__)
 
 SIOCETHTOOL = 0x8946
 ETHTOOL_GSET, ETHTOOL_GDRVINFO, ETHTOOL_GSTRINGS, ETHTOOL_GSTATS = 0x01, 0x03, 0x1B, 0x1D

@@ -33,7 +33,7 @@ LOCAL_FS_TYPES = frozenset({"btrfs", "erofs", "exfat", "ext2", "ext3", "ext4", "
                             "ntfs", "ntfs3", "ramfs", "reiserfs", "tmpfs", "vfat", "xfs", "zfs"})
 _OCTAL_ESCAPE = re.compile(r"\\([0-7]{3})")
 
-log = logging.getLogger("node_exporter.filesystem")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

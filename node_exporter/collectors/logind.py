@@ -12,7 +12,7 @@ from exporter_toolkit.families import gauge
 from node_exporter import dbus_client
 from node_exporter.collector import Collector, register
 
-log = logging.getLogger("node_exporter")
+log = logging.getLogger(__name__)
 
 LOGIN1 = "org.freedesktop.login1"
 MANAGER_PATH = "/org/freedesktop/login1"

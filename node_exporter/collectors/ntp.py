@@ -23,7 +23,7 @@ from exporter_toolkit.collectors import Option
 from exporter_toolkit.families import gauge
 from node_exporter.collector import Collector, Context, register
 
-log = logging.getLogger("node_exporter")
+log = logging.getLogger(__name__)
 
 PACKET = struct.Struct(">BBbbII4sQQQQ")  # li/vn/mode, stratum, poll, precision, root delay, root dispersion,
 # reference id, reference, origin, receive, transmit timestamps

@@ -23,7 +23,7 @@ from exporter_toolkit.collectors import Option
 from exporter_toolkit.families import Family, counter, raw_counter
 from node_exporter.collector import Collector, Context, NoDataError, register
 
-log = logging.getLogger("node_exporter")
+log = logging.getLogger(__name__)
 
 SYSCALL_NUMBERS = {"x86_64": 298, "aarch64": 241, "armv7l": 364, "ppc64le": 319, "s390x": 331, "riscv64": 241,
                    "i686": 336}

@@ -11,7 +11,7 @@ from exporter_toolkit.families import Family, counter
 from node_exporter.collector import Collector, Context, NoDataError, register
 from node_exporter.paths import read_int, read_text
 
-log = logging.getLogger("node_exporter")
+log = logging.getLogger(__name__)
 INVALID_NAME_CHARS = re.compile(r"[^a-zA-Z0-9_]")
 # The zone names the kernel's RAPL drivers use, so each family name is spelled out; others are derived below.
 KNOWN_ZONES = {

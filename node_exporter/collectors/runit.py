@@ -16,7 +16,7 @@ from exporter_toolkit.collectors import Option
 from exporter_toolkit.families import gauge
 from node_exporter.collector import Collector, Context, register
 
-log = logging.getLogger("node_exporter")
+log = logging.getLogger(__name__)
 
 STATUS = struct.Struct(">QI4xBBBB")  # TAI64 seconds, nanoseconds, pid (skipped), paused, want, term, state
 TAI_OFFSET = (1 << 62) + 10  # TAI64 label of the Unix epoch, as runit writes it

@@ -17,7 +17,7 @@ from exporter_toolkit.families import counter, gauge
 from node_exporter import dbus_client
 from node_exporter.collector import Collector, Context, register
 
-log = logging.getLogger("node_exporter")
+log = logging.getLogger(__name__)
 
 SYSTEMD = "org.freedesktop.systemd1"
 MANAGER_PATH = "/org/freedesktop/systemd1"

@@ -11,7 +11,7 @@ import os
 from exporter_toolkit.families import counter, gauge
 from node_exporter.collector import Collector, NoDataError, register
 
-log = logging.getLogger("node_exporter")
+log = logging.getLogger(__name__)
 
 TIME_ERROR = 5  # adjtimex's return value when the clock is not synchronised
 STA_NANO = 0x2000  # status bit: offset and jitter are in nanoseconds, else microseconds

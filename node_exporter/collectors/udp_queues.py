@@ -8,7 +8,7 @@ from exporter_toolkit.families import gauge
 from node_exporter.collector import Collector, NoDataError, register
 from node_exporter.paths import read_text
 
-log = logging.getLogger("node_exporter")
+log = logging.getLogger(__name__)
 
 
 def queue_sums(text: str) -> tuple[int, int]:

@@ -20,7 +20,7 @@ from exporter_toolkit.families import counter, gauge
 from node_exporter import netlink
 from node_exporter.collector import Collector, Context, NoDataError, register
 
-log = logging.getLogger("node_exporter")
+log = logging.getLogger(__name__)
 
 NL80211_CMD_GET_INTERFACE = 5
 NL80211_CMD_GET_STATION = 17

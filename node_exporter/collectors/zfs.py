@@ -16,7 +16,7 @@ from exporter_toolkit.families import Family, gauge, untyped
 from node_exporter.collector import Collector, NoDataError, register
 from node_exporter.paths import read_text
 
-log = logging.getLogger("node_exporter")
+log = logging.getLogger(__name__)
 
 # kstat file -> metric prefix. The module adds files as features arrive: a missing one is skipped.
 FILES = (
