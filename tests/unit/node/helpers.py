@@ -1,5 +1,5 @@
-"""Helpers shared by the node collector unit tests (parts A, B and C): a fake host tree, collectors built on it,
-their samples as a dict, and the exporter run as a process for flag errors."""
+"""Helpers shared by the node collector tests: a fake host tree, collectors built on it, their samples as a dict,
+and the exporter run as a process for flag errors."""
 
 from __future__ import annotations
 
@@ -53,3 +53,26 @@ def run_exporter(*args: str) -> subprocess.CompletedProcess:
     """The exporter started with these flags: a bad one makes it exit at once."""
     return subprocess.run([sys.executable, "-m", "node_exporter", "--web.listen-address=127.0.0.1:0", *args],
                           capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+
+
+def samples_by_family_name(families) -> dict[tuple, float]:
+    """{(family name, label values...): value}: counters under their name without _total."""
+    return {(f.name, *values): value for f in families for values, value in f.rows}
+
+
+def collect(collector) -> dict[str, dict]:
+    """name -> {"type", "help", "rows": {label tuple: value}} (labels as sorted (key, value) pairs)."""
+    out = {}
+    for family in collector.update():
+        rows = {tuple(sorted(zip(family.label_names, values, strict=True))): value for values, value in family.rows}
+        out[family.sample_name] = {"type": family.type, "help": family.documentation, "rows": rows}
+    return out
+
+
+def value(families: dict, metric: str, /, **labels) -> float:
+    return families[metric]["rows"][tuple(sorted(labels.items()))]
+
+
+def systemd_options(**extra) -> dict:
+    return {"systemd_enable_task_metrics": True, "systemd_enable_restarts_metrics": True,
+            "systemd_enable_start_time_metrics": True, **extra}
