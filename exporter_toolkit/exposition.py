@@ -4,7 +4,8 @@ The encoders of prometheus_client, re-stated for speed, writing sample values as
 (`1`, `-2e+06`; the one formatter and label escaper of the suite). No `_created` series (Go has none);
 a counter `Family` not ending in `_total` (families.raw_counter()) is written under its bare name in text
 and typed `unknown` in OpenMetrics, as Go. Metrics that are not a `Family` in OpenMetrics are handed to
-prometheus_client whole. tests/unit/test_exposition.py pins both paths.
+prometheus_client whole, their sample values then rewritten Go's way. tests/unit/test_exposition.py pins
+both paths.
 """
 
 from __future__ import annotations
@@ -135,11 +136,43 @@ class _One:
         return [self.metric]
 
 
+def _value_start(line: str) -> int:
+    """Where a sample line's value begins: after the name and the label set (label values may hold spaces,
+    braces and escaped quotes)."""
+    brace, space = line.find("{"), line.find(" ")
+    if brace == -1 or brace > space != -1:
+        return space + 1
+    index, quoted = brace + 1, False
+    while index < len(line):
+        char = line[index]
+        if quoted and char == "\\":
+            index += 1
+        elif char == '"':
+            quoted = not quoted
+        elif char == "}" and not quoted:
+            break
+        index += 1
+    return index + 2
+
+
+def _with_go_values(text: str) -> str:
+    """prometheus_client's OpenMetrics lines with each sample's value as Go writes it (timestamps and
+    exemplars, after the value, stay as they are)."""
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        if line and line[0] != "#":
+            start = _value_start(line)
+            end = line.find(" ", start)
+            end = len(line) if end == -1 else end
+            lines[number] = line[:start] + format_openmetrics_value(float(line[start:end])) + line[end:]
+    return "\n".join(lines)
+
+
 def render_openmetrics(metrics: Iterable[Metric]) -> bytes:
     out: list[str] = []
     for metric in metrics:
         if type(metric) is not Family:
-            out.append(openmetrics_latest(_One(metric)).decode()[: -len("# EOF\n")])
+            out.append(_with_go_values(openmetrics_latest(_One(metric)).decode()[: -len("# EOF\n")]))
             continue
         doc = metric.documentation
         if "\\" in doc or "\n" in doc or '"' in doc:

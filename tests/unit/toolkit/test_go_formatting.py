@@ -8,9 +8,16 @@ import re
 import struct
 
 import pytest
+from prometheus_client import CollectorRegistry, Counter, Histogram
 
 import kube_state_exporter.metric as kube_metric
-from exporter_toolkit.exposition import escape_label_value, format_openmetrics_value, format_value, render_text
+from exporter_toolkit.exposition import (
+    escape_label_value,
+    format_openmetrics_value,
+    format_value,
+    render_openmetrics,
+    render_text,
+)
 from kube_state_exporter.resources import Allowlists
 from kube_state_exporter.resources.configmap import SPEC as CONFIGMAP
 from kube_state_exporter.store import render as kube_render
@@ -111,3 +118,16 @@ def test_kube_state_exporter_output():
     assert 'kube_configmap_created{namespace="ns\\\\x",configmap="a\\"b"} 1.7e+09\n' in body
     assert 'kube_configmap_metadata_resource_version{namespace="ns\\\\x",configmap="a\\"b"} 1.2345678e+07\n' in body
     assert 'kube_configmap_info{namespace="ns\\\\x",configmap="a\\"b"} 1\n' in body
+
+
+def test_openmetrics_of_prometheus_client_metrics_gets_go_values_too():
+    """Metrics that are not our Family (a client Counter, a Histogram with an exemplar) go through
+    prometheus_client's OpenMetrics encoder; their sample values still come out as Go writes them."""
+    registry = CollectorRegistry(auto_describe=False)
+    Counter("test_rows", "Rows.", ["path"], registry=registry).labels('a "b} c\\').inc(1234567)
+    Histogram("test_seconds", "Seconds.", buckets=(1.0,), registry=registry).observe(3e6, {"trace_id": "x y"})
+    body = render_openmetrics(registry.collect()).decode()
+    assert 'test_rows_total{path="a \\"b} c\\\\"} 1.234567e+06\n' in body
+    assert 'test_seconds_bucket{le="+Inf"} 1.0 # {trace_id="x y"} 3e+06' in body  # exemplars as the client wrote
+    assert "test_seconds_sum 3e+06\n" in body and 'test_seconds_bucket{le="1.0"} 0.0\n' in body
+    assert body.endswith("# EOF\n")
