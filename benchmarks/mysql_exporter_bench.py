@@ -13,15 +13,15 @@ import tempfile
 from pathlib import Path
 
 from benchmarks import sidebyside
-from mysql_exporter.collector import SCRAPERS
-from mysql_exporter.collectors import __name__ as _scrapers_loaded  # noqa: F401 - registers the scrapers
+from mysql_exporter.scraper import SCRAPERS
+from mysql_exporter.scrapers import __name__ as _scrapers_loaded  # noqa: F401 - registers the scrapers
 from testbed.mariadb import ALL_SCRAPERS_ARGS, SLAVE_HOSTS_GRANT, prepare_for_all_scrapers, start_mariadb
 
 PASSWORD = "bench-pw"
 
 
 def all_scraper_flags(datadir: Path) -> list[str]:
-    return [*(f"--collect.{name}" for name in sorted(SCRAPERS.specs)), "--collect.mysql.user.privileges",
+    return [*(f"--collect.{name}" for name in sorted(SCRAPERS.units)), "--collect.mysql.user.privileges",
             f"--collect.perf_schema.file_instances.remove_prefix={datadir}/"]
 
 
@@ -57,7 +57,7 @@ def main() -> None:
                            "scrapers", results["default"])
     print()
     sidebyside.print_table(f"MySQL exporter: {args.scrapes} interleaved scrapes each against MariaDB, every scraper "
-                           f"({len(SCRAPERS.specs)}) on", results["all"])
+                           f"({len(SCRAPERS.units)}) on", results["all"])
 
 
 if __name__ == "__main__":

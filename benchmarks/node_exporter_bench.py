@@ -15,7 +15,7 @@ from node_exporter.collectors import __name__ as _collectors_loaded  # noqa: F40
 
 # Upstream Go 1.5's default set, which is our registry's: Debian's build also turns systemd on, which would only
 # fail here (no system bus) and is not upstream's default, so both sides get this list explicitly.
-COLLECTORS_ON = tuple(sorted(name for name, spec in COLLECTORS.specs.items() if spec.default_enabled))
+COLLECTORS_ON = tuple(sorted(name for name, cls in COLLECTORS.units.items() if cls.enabled_by_default))
 TARGETS = {"prometheus": {"p50_ms": 0.8, "cpu_s_per_1000": 0.8}, "plain": {"p50_ms": 1.0, "cpu_s_per_1000": 1.0}}
 RSS_TARGET_MB = 35.0
 

@@ -12,6 +12,7 @@ from prometheus_client import disable_created_metrics
 from exporter_toolkit.connections import MAX_CONNECTIONS
 from exporter_toolkit.errors import ConfigError
 from exporter_toolkit.listen import parse_listen_address
+from exporter_toolkit.logs import FORMATS, LEVELS
 
 
 def _validate_listen(_ctx, _param, values: tuple[str, ...]) -> list[str]:
@@ -47,10 +48,7 @@ def web_options(default_address: str) -> Callable:
                           "open file limit is raised to match where the hard limit allows."),
         click.option("--web.disable-exporter-metrics", "disable_exporter_metrics", is_flag=True,
                      help="Exclude metrics about the exporter itself (promhttp_*, process_*, python_*)."),
-        click.option("--log.level", "log_level", type=click.Choice(["debug", "info", "warn", "error"]),
-                     default="info", show_default=True, help="Only log messages with the given severity or above."),
-        click.option("--log.format", "log_format", type=click.Choice(["logfmt", "json"]), default="logfmt",
-                     show_default=True, help="Output format of log messages."),
+        *log_options(),
     ]
 
     def decorate(func: Callable) -> Callable:
@@ -59,6 +57,16 @@ def web_options(default_address: str) -> Callable:
         return func
 
     return decorate
+
+
+def log_options() -> list[Callable]:
+    """--log.level and --log.format (Go's promlog flags), for every daemon; values go to logs.setup()."""
+    return [
+        click.option("--log.level", "log_level", type=click.Choice(list(LEVELS)), default="info", show_default=True,
+                     help="Only log messages with the given severity or above."),
+        click.option("--log.format", "log_format", type=click.Choice(list(FORMATS)), default="logfmt",
+                     show_default=True, help="Output format of log messages."),
+    ]
 
 
 def run(command: click.Command, prog: str, args: Sequence[str] | None = None) -> None:

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from exporter_toolkit.request import HEAD_END, MAX_HEAD_BYTES
 
-log = logging.getLogger("exporter_toolkit")
+log = logging.getLogger(__name__)
 
 HEADER_TIMEOUT_SECONDS = 10.0
 # Longer than any usual scrape interval, and Prometheus' own idle timeout for its connections (5 minutes).

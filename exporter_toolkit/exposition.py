@@ -1,54 +1,69 @@
 """Rendering of metric families for /metrics, in text format 0.0.4 or OpenMetrics 1.0.
 
-A lean re-statement of prometheus_client's two generate_latest functions for the families the exporters
-build (valid names guaranteed, rows of a `Family` formatted without Sample tuples; `_created` series are
-never written: they double every counter's series for no use by Prometheus 2.x, and Go does not emit them):
-the same bytes two to four times faster, which is most of a node scrape's budget. One addition: a counter
-`Family` whose samples do not end in `_total` (families.raw_counter(), for the Go exporters' bare-named counters)
-is written under its bare name in text (TYPE counter, as Go) and typed `unknown` in OpenMetrics (as Go):
-prometheus_client cannot express such a counter at all.
-tests/unit/test_exposition.py holds both paths to byte equality with prometheus_client. Metrics that are
-not a `Family` in OpenMetrics (histograms with exemplars, say) are handed to prometheus_client whole.
+The encoders of prometheus_client, re-stated for speed, writing sample values as Go's client_golang does
+(`1`, `-2e+06`; the one formatter and label escaper of the suite). No `_created` series (Go has none);
+a counter `Family` not ending in `_total` (families.raw_counter()) is written under its bare name in text
+and typed `unknown` in OpenMetrics, as Go. Metrics that are not a `Family` in OpenMetrics are handed to
+prometheus_client whole, their sample values then rewritten Go's way. tests/unit/test_exposition.py pins
+both paths.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from math import isnan
+from collections.abc import Callable, Iterable, Mapping
 
 from prometheus_client.core import Metric
-from prometheus_client.openmetrics.exposition import CONTENT_TYPE_LATEST as OPENMETRICS_CONTENT_TYPE
 from prometheus_client.openmetrics.exposition import generate_latest as openmetrics_latest
 from prometheus_client.registry import CollectorRegistry
 
 from exporter_toolkit.families import Family
 
-# Text format 0.0.4, as Go exporters announce it (newer prometheus_client releases say version=1.0.0).
+# The content types of /metrics, as the Go exporters announce them (newer prometheus_client releases say
+# version=1.0.0 for text).
 TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+OPENMETRICS_CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8"
 _TYPE_NAMES = {"counter": "counter", "gauge": "gauge", "histogram": "histogram", "summary": "summary",
                "unknown": "untyped", "untyped": "untyped", "info": "gauge", "stateset": "gauge",
                "gaugehistogram": "histogram"}
 _OM_ONLY_SUFFIXES = ("_created", "_gsum", "_gcount")
-_INF, _NEG_INF = float("inf"), float("-inf")
+_GO_SPECIAL = {1.0: "1", 0.0: "0", -1.0: "-1"}
+_GO_NON_FINITE = {"inf": "+Inf", "-inf": "-Inf", "nan": "NaN"}
 
 
 def format_value(value: float) -> str:
-    """Go's float formatting as prometheus_client does it: +Inf, -Inf, NaN, and exponents from 1e+07."""
-    if value == _INF:
-        return "+Inf"
-    if value == _NEG_INF:
-        return "-Inf"
-    if isnan(value):
-        return "NaN"
-    text = repr(float(value))
-    dot = text.find(".")
-    if value > 0 and dot > 6:
-        mantissa = f"{text[0]}.{text[1:dot]}{text[dot + 1:]}".rstrip("0.")
-        return f"{mantissa}e+{dot - 1:02d}"
-    return text
+    """A sample value as client_golang's text encoder writes it (expfmt writeFloat): 1, 0 and -1 literally,
+    +Inf, -Inf, NaN, otherwise strconv.FormatFloat(v, 'g', -1, 64): the shortest digits that read back exactly,
+    in exponent form (e+06, e-05) when the decimal exponent is below -4 or at least 6."""
+    special = _GO_SPECIAL.get(value)
+    if special is not None:
+        return special
+    text = repr(float(value))  # Python's repr has the same shortest digits; it switches to exponents at 1e16
+    if "e" in text:
+        return text
+    non_finite = _GO_NON_FINITE.get(text)
+    if non_finite is not None:
+        return non_finite
+    whole, _, fraction = text.partition(".")
+    sign = "-" if whole[0] == "-" else ""
+    whole = whole.lstrip("-")
+    if len(whole) <= 6:  # decimal exponent below 6 (repr already wrote exponents below 1e-4)
+        return sign + whole if fraction == "0" else text
+    digits = (whole + fraction).rstrip("0")
+    mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+    return f"{sign}{mantissa}e+{len(whole) - 1:02d}"
+
+
+def format_openmetrics_value(value: float) -> str:
+    """A sample value as client_golang's OpenMetrics encoder writes it (writeOpenMetricsFloat): format_value's,
+    with ".0" added to a number that has neither a "." nor an exponent."""
+    text = format_value(value)
+    if "." in text or "e" in text or text[-1] in "fN":  # +Inf, -Inf, NaN stay as they are
+        return text
+    return text + ".0"
 
 
 def escape_label_value(value: str) -> str:
+    """A label value as client_golang writes it: backslash, newline and double quote escaped."""
     if "\\" in value or '"' in value or "\n" in value:
         return value.replace("\\", r"\\").replace("\n", r"\n").replace('"', r"\"")
     return value
@@ -63,25 +78,18 @@ def _labels(labels: dict[str, str]) -> str:
     return "{" + ",".join(f'{k}="{escape_label_value(v)}"' for k, v in sorted(labels.items())) + "}"
 
 
-def _format_number(value: float) -> str:
-    text = repr(float(value))
-    if text in ("inf", "-inf", "nan") or (value > 0 and text.find(".") > 6):
-        return format_value(value)
-    return text
-
-
-def _render_rows(family: Family, out: list[str]) -> None:
+def _render_rows(family: Family, out: list[str], fmt: Callable[[float], str] = format_value) -> None:
     """Sample lines of a Family: label order (sorted by name) worked out once, not once per row."""
     names = family.label_names
     name = family.sample_name
     if not names:
-        out.extend(f"{name} {_format_number(value)}\n" for _, value in family.rows)
+        out.extend(f"{name} {fmt(value)}\n" for _, value in family.rows)
         return
     order = sorted(range(len(names)), key=names.__getitem__)
     keys = [f'{names[i]}="' for i in order]
     for values, value in family.rows:
         labels = '",'.join(key + escape_label_value(values[i]) for key, i in zip(keys, order, strict=True))
-        out.append(f'{name}{{{labels}"}} {_format_number(value)}\n')
+        out.append(f'{name}{{{labels}"}} {fmt(value)}\n')
 
 
 def render_family(metric: Metric, out: list[str]) -> None:
@@ -105,7 +113,7 @@ def render_family(metric: Metric, out: list[str]) -> None:
     for sample in metric.samples:
         if sample.name in skip:
             continue
-        text = _format_number(sample.value)
+        text = format_value(sample.value)
         if sample.timestamp is not None:
             text += f" {int(float(sample.timestamp) * 1000):d}"
         out.append(f"{sample.name}{_labels(sample.labels)} {text}\n")
@@ -128,11 +136,43 @@ class _One:
         return [self.metric]
 
 
+def _value_start(line: str) -> int:
+    """Where a sample line's value begins: after the name and the label set (label values may hold spaces,
+    braces and escaped quotes)."""
+    brace, space = line.find("{"), line.find(" ")
+    if brace == -1 or brace > space != -1:
+        return space + 1
+    index, quoted = brace + 1, False
+    while index < len(line):
+        char = line[index]
+        if quoted and char == "\\":
+            index += 1
+        elif char == '"':
+            quoted = not quoted
+        elif char == "}" and not quoted:
+            break
+        index += 1
+    return index + 2
+
+
+def _with_go_values(text: str) -> str:
+    """prometheus_client's OpenMetrics lines with each sample's value as Go writes it (timestamps and
+    exemplars, after the value, stay as they are)."""
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        if line and line[0] != "#":
+            start = _value_start(line)
+            end = line.find(" ", start)
+            end = len(line) if end == -1 else end
+            lines[number] = line[:start] + format_openmetrics_value(float(line[start:end])) + line[end:]
+    return "\n".join(lines)
+
+
 def render_openmetrics(metrics: Iterable[Metric]) -> bytes:
     out: list[str] = []
     for metric in metrics:
         if type(metric) is not Family:
-            out.append(openmetrics_latest(_One(metric)).decode()[: -len("# EOF\n")])
+            out.append(_with_go_values(openmetrics_latest(_One(metric)).decode()[: -len("# EOF\n")]))
             continue
         doc = metric.documentation
         if "\\" in doc or "\n" in doc or '"' in doc:
@@ -144,7 +184,7 @@ def render_openmetrics(metrics: Iterable[Metric]) -> bytes:
             # Go client's OpenMetrics encoder (prometheus/common expfmt) does with such a counter.
             mtype = "unknown"
         out.append(f"# HELP {metric.name} {doc}\n# TYPE {metric.name} {mtype}\n")
-        _render_rows(metric, out)
+        _render_rows(metric, out, format_openmetrics_value)
     out.append("# EOF\n")
     return "".join(out).encode()
 

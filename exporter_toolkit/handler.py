@@ -1,7 +1,8 @@
 """Answering requests on a worker thread: routing, basic auth, the concurrent-scrape bound, gzip, streamed bodies.
 
 A worker owns the connection from a complete request head to the end of its response, writing with blocking
-sends under a timeout; a keep-alive connection then goes back to the connection loop.
+sends under a timeout; a keep-alive connection then goes back to the connection loop. What it needs of the
+daemon is one `Site` (routes, auth, limits, headers, telemetry hooks), never the server itself.
 """
 
 from __future__ import annotations
@@ -12,22 +13,63 @@ import contextlib
 import gzip
 import logging
 import socket
+import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from email.utils import formatdate
 from http import HTTPStatus
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
-from exporter_toolkit.connections import Connection, ConnectionLoop
+from exporter_toolkit.connections import Connection, ConnectionLoop, ConnectionStats
 from exporter_toolkit.landing import landing_page
 from exporter_toolkit.request import BadRequest, Request, parse_head
+from exporter_toolkit.web_config import WebConfigWatcher
 
-if TYPE_CHECKING:
-    from exporter_toolkit.server import Body, Exporter
+log = logging.getLogger(__name__)
 
-log = logging.getLogger("exporter_toolkit")
+Body = bytes | Iterable[bytes]
+# A metrics handler gets the request headers (Accept, X-Prometheus-Scrape-Timeout-Seconds, ...) and the query
+# parameters, and returns (content type, body).
+MetricsHandler = Callable[[Mapping[str, str], dict[str, list[str]]], tuple[str, Body]]
+# Extra routes: path -> handler(headers, query) -> (status, content type, body). They sit behind auth and the
+# concurrent-scrape bound like the metrics path (a multi-target /probe is a scrape).
+Route = Callable[[Mapping[str, str], dict[str, list[str]]], tuple[int, str, Body]]
+
+
+def _ignore(_value: int) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """Where the HTTP layer reports what Go's promhttp counts (telemetry.add_exporter_metrics makes them): the
+    status of each metrics request, scrapes in flight (+1/-1), and the connection loop's counts."""
+
+    on_metrics_request: Callable[[int], None] = _ignore
+    in_flight: Callable[[int], None] = _ignore
+    connections: ConnectionStats = field(default_factory=ConnectionStats)
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything answering a request needs: the routes, basic auth and response headers (the web config), the
+    concurrent-scrape bound, gzip, the telemetry hooks, and whether the server is stopping."""
+
+    name: str
+    description: str
+    version: str
+    telemetry_path: str
+    metrics: MetricsHandler
+    routes: Mapping[str, Route]
+    ready: Callable[[], bool]
+    web_config: WebConfigWatcher
+    max_requests: int
+    scrape_slots: threading.BoundedSemaphore
+    gzip: bool
+    hooks: Hooks
+    stopping: Callable[[], bool]
 
 WRITE_TIMEOUT_SECONDS = 60.0  # per send: a client that stops reading a response is dropped
 GZIP_MIN_BYTES = 1024
@@ -45,13 +87,13 @@ def _http_date() -> str:
     return _date_cache[1]
 
 
-def handle_connection(exporter: Exporter, loop: ConnectionLoop, conn: Connection) -> None:
+def handle_connection(site: Site, loop: ConnectionLoop, conn: Connection) -> None:
     """Answer every complete request the connection holds, then give it back to the loop or close it."""
     sock = conn.sock
     try:
         sock.settimeout(WRITE_TIMEOUT_SECONDS)
         while (head := conn.take_head()) is not None:
-            if not _Exchange(exporter, sock, head, conn.client).serve() or exporter.stopping:
+            if not _Exchange(site, sock, head, conn.client).serve() or site.stopping():
                 break
         else:
             loop.resume(conn)
@@ -79,8 +121,8 @@ def _gzip_stream(chunks: Iterable[bytes]) -> Iterator[bytes]:
 class _Exchange:
     """One request and its response."""
 
-    def __init__(self, exporter: Exporter, sock: socket.socket, head: bytes, client: str) -> None:
-        self.exporter = exporter
+    def __init__(self, site: Site, sock: socket.socket, head: bytes, client: str) -> None:
+        self.site = site
         self.sock = sock
         self.head = head
         self.client = client
@@ -95,7 +137,7 @@ class _Exchange:
         except BadRequest as exc:
             self.reply(HTTPStatus.BAD_REQUEST, TEXT, f"400 Bad Request: {exc}\n".encode())
             return False
-        self.keep_alive = request.keep_alive and not request.has_body and not self.exporter.stopping
+        self.keep_alive = request.keep_alive and not request.has_body and not self.site.stopping()
         if log.isEnabledFor(logging.DEBUG):
             log.debug("http request", extra={"client": self.client, "request": f"{request.method} {request.target}"})
         if request.method not in ("GET", "HEAD"):
@@ -109,7 +151,7 @@ class _Exchange:
 
     # --- routing -------------------------------------------------------------------------------
     def route(self, request: Request) -> None:
-        cfg = self.exporter.config
+        cfg = self.site
         url = urlsplit(request.target)
         path = url.path
         if path in ("/healthz", "/-/healthy"):
@@ -132,7 +174,7 @@ class _Exchange:
         return self.reply(HTTPStatus.NOT_FOUND, TEXT, b"404 page not found\n")
 
     def authorized(self, request: Request) -> bool:
-        watcher = self.exporter.web_config
+        watcher = self.site.web_config
         if not watcher.auth_required:
             return True
         scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
@@ -147,15 +189,13 @@ class _Exchange:
         return False
 
     def scrape(self, produce: Callable[[], tuple[int, str, Body]]) -> None:
-        exporter = self.exporter
-        cfg = exporter.config
-        if not exporter.scrape_slots.acquire(blocking=False):
-            body = f"Limit of concurrent requests reached ({cfg.max_requests}), try again later.\n".encode()
+        site = self.site
+        if not site.scrape_slots.acquire(blocking=False):
+            body = f"Limit of concurrent requests reached ({site.max_requests}), try again later.\n".encode()
             self._count(HTTPStatus.SERVICE_UNAVAILABLE)
             return self.reply(HTTPStatus.SERVICE_UNAVAILABLE, TEXT, body)
         try:
-            if cfg.in_flight:
-                cfg.in_flight(1)
+            site.hooks.in_flight(1)
             try:
                 status, ctype, body = produce()
             except Exception as exc:  # a bug must cost one scrape, never the daemon
@@ -166,15 +206,12 @@ class _Exchange:
             self._count(status)
             self.reply(status, ctype, body, compress=True)
         finally:
-            if cfg.in_flight:
-                cfg.in_flight(-1)
-            exporter.scrape_slots.release()
+            site.hooks.in_flight(-1)
+            site.scrape_slots.release()
         return None
 
     def _count(self, status: int) -> None:
-        hook = self.exporter.config.on_metrics_request
-        if hook:
-            hook(int(status))
+        self.site.hooks.on_metrics_request(int(status))
 
     # --- responses -----------------------------------------------------------------------------
     def reply(self, status: int, ctype: str, body: Body, compress: bool = False,
@@ -182,7 +219,7 @@ class _Exchange:
         request = self.request
         streamed = not isinstance(body, bytes)
         encoded = False
-        if (compress and self.exporter.config.gzip and request is not None
+        if (compress and self.site.gzip and request is not None
                 and "gzip" in request.headers.get("accept-encoding", "")):
             if streamed:
                 body, encoded = _gzip_stream(body), True
@@ -193,7 +230,7 @@ class _Exchange:
                  f"Content-Type: {ctype}"]
         if encoded:
             lines += ["Content-Encoding: gzip", "Vary: Accept-Encoding"]
-        for name, value in {**self.exporter.web_config.current().headers, **(extra_headers or {})}.items():
+        for name, value in {**self.site.web_config.current().headers, **(extra_headers or {})}.items():
             lines.append(f"{name}: {value}")
         if streamed:
             lines.append("Transfer-Encoding: chunked")

@@ -16,31 +16,19 @@ import signal
 import socket
 import ssl
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from exporter_toolkit.connections import (
-    HEADER_TIMEOUT_SECONDS,
-    IDLE_TIMEOUT_SECONDS,
-    MAX_CONNECTIONS,
-    ConnectionLoop,
-    ConnectionStats,
-)
+from exporter_toolkit.connections import HEADER_TIMEOUT_SECONDS, IDLE_TIMEOUT_SECONDS, MAX_CONNECTIONS, ConnectionLoop
 from exporter_toolkit.errors import ConfigError, os_reason
-from exporter_toolkit.handler import handle_connection
+from exporter_toolkit.handler import Body, Hooks, MetricsHandler, Route, Site, handle_connection
 from exporter_toolkit.listen import address_family, display, parse_listen_address
 from exporter_toolkit.web_config import WebConfigWatcher
 from exporter_toolkit.workers import WorkerPool
 
-log = logging.getLogger("exporter_toolkit")
+log = logging.getLogger(__name__)
 
-Body = bytes | Iterable[bytes]
-# A metrics handler gets the request headers (Accept, X-Prometheus-Scrape-Timeout-Seconds, ...) and the query
-# parameters, and returns (content type, body).
-MetricsHandler = Callable[[Mapping[str, str], dict[str, list[str]]], tuple[str, Body]]
-# Extra routes: path -> handler(headers, query) -> (status, content type, body). They sit behind auth and the
-# concurrent-scrape bound like the metrics path (a multi-target /probe is a scrape).
-Route = Callable[[Mapping[str, str], dict[str, list[str]]], tuple[int, str, Body]]
+__all__ = ["Body", "Exporter", "Hooks", "ListenError", "MetricsHandler", "Route", "ServerConfig"]
 
 LISTEN_BACKLOG = 1024
 FD_RESERVE = 256  # file descriptors kept for everything but client connections (collectors' files, pools)
@@ -64,9 +52,9 @@ class ServerConfig:
     # on a cluster network (kube-state-metrics' --enable-gzip-encoding is off by default too).
     gzip: bool = True
     routes: dict[str, Route] = field(default_factory=dict)
-    # Called with the HTTP status of each metrics request (for promhttp_metric_handler_requests_total).
-    on_metrics_request: Callable[[int], None] | None = None
-    in_flight: Callable[[int], None] | None = None
+    # The daemon's telemetry (telemetry.add_exporter_metrics): status of each metrics request, scrapes in flight,
+    # connection counts. The default counts nothing anyone reads.
+    hooks: Hooks = field(default_factory=Hooks)
     # Open connections beyond this are closed at once (counted in exporter_http_connections_refused_total).
     max_connections: int = MAX_CONNECTIONS
     header_timeout: float = HEADER_TIMEOUT_SECONDS
@@ -74,7 +62,6 @@ class ServerConfig:
     # The flags that set listen_addresses and web_config_file, named when they cannot be used.
     listen_flag: str = "--web.listen-address"
     web_config_flag: str = "--web.config.file"
-    connection_stats: ConnectionStats = field(default_factory=ConnectionStats)
 
 
 class ListenError(OSError):
@@ -133,10 +120,13 @@ class Exporter:
             self.tls_context = self._tls_context()
         except ConfigError as exc:
             raise ConfigError(f"{config.web_config_flag} {exc}") from exc
-        self.scrape_slots = threading.BoundedSemaphore(config.max_requests if config.max_requests > 0 else 1 << 30)
-        self.stats = config.connection_stats
-        self._listeners: list[socket.socket] = []
         self._stop = threading.Event()
+        slots = threading.BoundedSemaphore(config.max_requests if config.max_requests > 0 else 1 << 30)
+        self.site = Site(config.name, config.description, config.version, config.telemetry_path, config.metrics,
+                         config.routes, config.ready, self.web_config, config.max_requests, slots, config.gzip,
+                         config.hooks, self._stop.is_set)
+        self.stats = config.hooks.connections  # the connection loop's counts: open, refused, timed out
+        self._listeners: list[socket.socket] = []
         self._stopped = threading.Event()
         self._loop: ConnectionLoop | None = None
         self._loop_thread: threading.Thread | None = None
@@ -199,7 +189,8 @@ class Exporter:
             self.bind()
         cfg = self.config
         workers = WorkerPool((cfg.max_requests or 56) + EXTRA_WORKERS, f"http-{cfg.name}")
-        loop = ConnectionLoop(self._listeners, lambda conn: workers.submit(lambda: handle_connection(self, loop, conn)),
+        site = self.site
+        loop = ConnectionLoop(self._listeners, lambda conn: workers.submit(lambda: handle_connection(site, loop, conn)),
                               self.tls_context, self.stats, _connection_budget(cfg.max_connections),
                               cfg.header_timeout, cfg.idle_timeout)
         self._workers, self._loop = workers, loop
@@ -213,10 +204,6 @@ class Exporter:
     def wait_stopped(self, timeout: float | None = None) -> bool:
         """Wait until serve() has finished; False when the timeout passed first."""
         return self._stopped.wait(timeout)
-
-    @property
-    def stopping(self) -> bool:
-        return self._stop.is_set()
 
     def serve(self, install_signal_handlers: bool = True) -> None:
         """Run until stopped; then stop accepting, finish the requests in flight and close."""

@@ -11,12 +11,13 @@ from prometheus_client.platform_collector import PlatformCollector
 
 from exporter_toolkit.connections import ConnectionStats
 from exporter_toolkit.families import counter, gauge
+from exporter_toolkit.handler import Hooks
 from exporter_toolkit.process import ProcessCollector
-from exporter_toolkit.server import ServerConfig
 
 
-def add_exporter_metrics(registry: CollectorRegistry, server: ServerConfig) -> None:
-    """process_*, python_* and promhttp_metric_handler_* in `registry`, hooked into the HTTP layer."""
+def add_exporter_metrics(registry: CollectorRegistry) -> Hooks:
+    """process_*, python_*, promhttp_metric_handler_* and exporter_http_connections_* in `registry`; the hooks
+    that feed them go to the HTTP layer with its configuration (ServerConfig(hooks=...))."""
     registry.register(ProcessCollector())
     PlatformCollector(registry=registry)
     GCCollector(registry=registry)
@@ -36,10 +37,10 @@ def add_exporter_metrics(registry: CollectorRegistry, server: ServerConfig) -> N
         if status == 500:
             errors.labels("gathering").inc()
 
-    server.on_metrics_request = count
-    server.in_flight = in_flight.inc
+    hooks = Hooks(on_metrics_request=count, in_flight=in_flight.inc, connections=ConnectionStats())
     registry.register(_AddressSpaceLimit())
-    registry.register(_Connections(server.connection_stats))
+    registry.register(_Connections(hooks.connections))
+    return hooks
 
 
 class _Connections:

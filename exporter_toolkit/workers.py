@@ -11,7 +11,7 @@ import queue
 import threading
 from collections.abc import Callable
 
-log = logging.getLogger("exporter_toolkit")
+log = logging.getLogger(__name__)
 
 IDLE_SECONDS = 30.0
 

@@ -3,7 +3,8 @@ exist), list (with limit/continue), watch=1 chunked streams (synthetic ADDED for
 streaming lists: sendInitialEvents=true ends the initial ADDED events with a BOOKMARK annotated
 k8s.io/initial-events-end, BOOKMARK, ERROR 410 for an expired version), get, create, update, patch, delete,
 and /sim/* endpoints for fault injection. kubectl gets server-side tables for `get` (NAME and AGE for every
-kind, pods more)."""
+kind, pods more). It uses the standard library's http.server, not exporter_toolkit: a test double needs none
+of the production server's TLS, auth, limits or connection handling."""
 
 from __future__ import annotations
 

@@ -357,6 +357,7 @@ def command(**options: Any) -> None:
         web_config_file=options["tls_config"], ready=exporter.ready, gzip=options["enable_gzip_encoding"],
         listen_flag="--port", web_config_flag="--tls-config"))
     own = CollectorRegistry(auto_describe=False)
+    build_info(own, "kube_state_metrics", __version__)
     telemetry_config = ServerConfig(
         name="Kube State Exporter telemetry", description="The exporter's own metrics", version=__version__,
         metrics=lambda headers, _q: render(chain(exporter.telemetry_families(),
@@ -364,9 +365,7 @@ def command(**options: Any) -> None:
                                            headers.get("Accept", "")),
         listen_addresses=[host_port(options["telemetry_host"], options["telemetry_port"])],
         web_config_file=options["tls_config"], ready=exporter.ready, listen_flag="--telemetry-port",
-        web_config_flag="--tls-config")
-    build_info(own, "kube_state_metrics", __version__)
-    add_exporter_metrics(own, telemetry_config)
+        web_config_flag="--tls-config", hooks=add_exporter_metrics(own))
     telemetry_server = Exporter(telemetry_config)
     main_server.bind_or_exit()
     telemetry_server.bind_or_exit()

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
+
+from exporter_toolkit.exposition import escape_label_value as escape
+from exporter_toolkit.exposition import format_value
 
 Row = tuple[Sequence[str], Sequence[str], float]
 
@@ -41,34 +43,6 @@ def gauge(name: str, help_text: str, fn, stable: bool = False, opt_in: bool = Fa
 
 def counter(name: str, help_text: str, fn, stable: bool = False, opt_in: bool = False) -> FamilyGenerator:
     return FamilyGenerator(name, help_text, fn, "counter", stable, opt_in)
-
-
-_SPECIAL = {0.0: "0", 1.0: "1", -1.0: "-1"}
-
-
-def format_value(value: float) -> str:
-    """Go's strconv.FormatFloat(v, 'g', -1, 64): shortest digits, exponent form below 1e-4 and from 1e6."""
-    special = _SPECIAL.get(value)
-    if special is not None:
-        return special
-    if value != value:
-        return "NaN"
-    if value in (float("inf"), float("-inf")):
-        return "+Inf" if value > 0 else "-Inf"
-    digits = Decimal(repr(float(value)))
-    sign, numerals, exponent = digits.as_tuple()
-    numerals_text = "".join(map(str, numerals)).rstrip("0") or "0"
-    adjusted = len(numerals) + exponent - 1
-    if adjusted < -4 or adjusted >= 21 or (adjusted >= 6):
-        mantissa = numerals_text[0] + ("." + numerals_text[1:] if len(numerals_text) > 1 else "")
-        return f"{'-' if sign else ''}{mantissa}e{'+' if adjusted >= 0 else '-'}{abs(adjusted):02d}"
-    return format(digits.normalize(), "f")
-
-
-def escape(value: str) -> str:
-    if "\\" in value or '"' in value or "\n" in value:
-        return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
-    return value
 
 
 def label_prefix(keys: Sequence[str], values: Sequence[str]) -> str:

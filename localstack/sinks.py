@@ -1,5 +1,7 @@
 """Where the local Alertmanager delivers: a Slack-compatible webhook receiver and an SMTP sink. Both keep what
-they received in memory (and in files of the stack's work directory) for people and tests to read."""
+they received in memory (and in files of the stack's work directory) for people and tests to read.
+The webhook uses the standard library's http.server, not exporter_toolkit: a test double needs none of the
+production server's TLS, auth, limits or connection handling."""
 
 from __future__ import annotations
 

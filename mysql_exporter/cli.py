@@ -18,16 +18,16 @@ from exporter_toolkit import cli as toolkit_cli
 from exporter_toolkit import logs
 from exporter_toolkit.errors import ConfigError
 from exporter_toolkit.exposition import render
-from exporter_toolkit.server import Exporter, ServerConfig
+from exporter_toolkit.server import Exporter, Hooks, ServerConfig
 from exporter_toolkit.telemetry import add_exporter_metrics, build_info
 from mysql_exporter import __version__
-from mysql_exporter.collector import SCRAPERS
-from mysql_exporter.collectors import __name__ as _scrapers_loaded  # noqa: F401 - registers the scrapers
 from mysql_exporter.config import Credentials, resolve, split_address
 from mysql_exporter.db import SessionSettings
+from mysql_exporter.scraper import SCRAPERS
+from mysql_exporter.scrapers import __name__ as _scrapers_loaded  # noqa: F401 - registers the scrapers
 from mysql_exporter.target import Target
 
-log = logging.getLogger("mysql_exporter")
+log = logging.getLogger(__name__)
 
 DEFAULT_MY_CNF = os.path.join(os.path.expanduser("~"), ".my.cnf")
 SCRAPE_TIMEOUT_HEADER = "X-Prometheus-Scrape-Timeout-Seconds"
@@ -113,18 +113,14 @@ def command(**options: Any) -> None:
                                log_slow_filter=options["log_slow_filter"],
                                tls_insecure_skip_verify=options["tls_insecure_skip_verify"])
     enabled = SCRAPERS.enabled(options)
-    scrapers = {name: SCRAPERS.specs[name].factory(options) for name in enabled}
+    scrapers = {name: SCRAPERS.build(name, options) for name in enabled}
     targets = Targets(credentials, scrapers, settings, options["max_connections"])
 
-    server = ServerConfig(name="MySQLd Exporter", description="Prometheus Exporter for MySQL servers (Python)",
-                          version=__version__, metrics=lambda headers, query: ("", b""),
-                          listen_addresses=options["listen_addresses"], telemetry_path=options["telemetry_path"],
-                          web_config_file=options["web_config_file"], max_requests=options["max_requests"],
-                          max_connections=options["web_max_connections"])
     own = CollectorRegistry(auto_describe=False)
+    hooks = Hooks()
     if not options["disable_exporter_metrics"]:
         build_info(own, "mysqld_exporter", __version__)
-        add_exporter_metrics(own, server)
+        hooks = add_exporter_metrics(own)
 
     def metrics(headers: Mapping[str, str], _query) -> tuple[str, bytes]:
         timeout = scrape_timeout(headers, options["timeout_offset"], settings.timeout)
@@ -144,8 +140,11 @@ def command(**options: Any) -> None:
         timeout = scrape_timeout(headers, options["timeout_offset"], settings.timeout)
         return (200, *render(probed.collect(timeout), headers.get("Accept", "")))
 
-    server.metrics = metrics
-    server.routes = {"/probe": probe}
+    server = ServerConfig(name="MySQLd Exporter", description="Prometheus Exporter for MySQL servers (Python)",
+                          version=__version__, metrics=metrics, routes={"/probe": probe}, hooks=hooks,
+                          listen_addresses=options["listen_addresses"], telemetry_path=options["telemetry_path"],
+                          web_config_file=options["web_config_file"], max_requests=options["max_requests"],
+                          max_connections=options["web_max_connections"])
     exporter = Exporter(server)  # a bad web config stops us here, exit 2
     exporter.bind_or_exit()  # a port taken or not ours: one line, exit 2
     log.info("Starting mysqld_exporter", extra={"version": __version__, "target": credentials.default.target})

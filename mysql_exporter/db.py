@@ -3,9 +3,11 @@ RawBytes give them to mysqld_exporter."""
 
 from __future__ import annotations
 
-import contextlib
 import re
-from dataclasses import dataclass
+import threading
+import weakref
+from dataclasses import dataclass, field
+from typing import Any
 
 import mysql.connector
 
@@ -52,9 +54,34 @@ def connect(client: ClientConfig, settings: SessionSettings):
     cursor.execute("SELECT @@version")
     (version_text,) = cursor.fetchone()
     cursor.close()
-    conn.server_version_number = parse_version(str(version_text))
-    conn.server_is_mariadb = "mariadb" in str(version_text).lower()
+    with _SERVERS_LOCK:
+        _SERVERS[conn] = _Server(parse_version(str(version_text)), "mariadb" in str(version_text).lower())
     return conn
+
+
+@dataclass
+class _Server:
+    """What connect() learnt about the server at the other end of one connection, and the scrapers' cache."""
+
+    version: float = 999.0
+    is_mariadb: bool = False
+    cache: dict = field(default_factory=dict)
+
+
+# Per connection, for as long as it lives: kept beside the connector's objects rather than set on them.
+_SERVERS: weakref.WeakKeyDictionary[Any, _Server] = weakref.WeakKeyDictionary()
+_SERVERS_LOCK = threading.Lock()
+
+
+def _server(conn: Any) -> _Server:
+    with _SERVERS_LOCK:
+        try:
+            server = _SERVERS.get(conn)
+            if server is None:
+                server = _SERVERS[conn] = _Server()
+        except TypeError:  # a stand-in that cannot be weakly referenced: its cache lasts one scrape
+            server = _Server()
+    return server
 
 
 def parse_version(text: str) -> float:
@@ -75,14 +102,10 @@ class DB:
 
     def __init__(self, conn) -> None:
         self.conn = conn
-        self.version: float = getattr(conn, "server_version_number", 999.0)
-        self.is_mariadb: bool = getattr(conn, "server_is_mariadb", False)
-        cache = getattr(conn, "exporter_cache", None)
-        if cache is None:
-            cache = {}
-            with contextlib.suppress(AttributeError):  # an object without attributes: the cache lasts one scrape
-                conn.exporter_cache = cache
-        self.cache: dict = cache
+        server = _server(conn)
+        self.version: float = server.version
+        self.is_mariadb: bool = server.is_mariadb
+        self.cache: dict = server.cache
 
     def name_values(self, show_statement: str, table: str) -> list[tuple[str, str]]:
         """SHOW GLOBAL STATUS / VARIABLES as (name, value) pairs.

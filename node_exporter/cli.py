@@ -11,27 +11,15 @@ from prometheus_client import CollectorRegistry
 from exporter_toolkit import cli as toolkit_cli
 from exporter_toolkit import logs
 from exporter_toolkit.exposition import registry_handler
-from exporter_toolkit.server import Exporter, ServerConfig
+from exporter_toolkit.server import Exporter, Hooks, ServerConfig
 from exporter_toolkit.telemetry import add_exporter_metrics, build_info
 from node_exporter import __version__
 from node_exporter.collector import COLLECTORS, Context, NodeCollector
 from node_exporter.collectors import __name__ as _collectors_loaded  # noqa: F401 - registers the collectors
+from node_exporter.collectors.portable import PORTABLE_FLAG
 from node_exporter.paths import Paths
 
-log = logging.getLogger("node_exporter")
-
-# Every collector of Go node_exporter 1.5's Linux build. Those not registered here still have their flags
-# accepted so existing manifests keep working: disabling one is a no-op, enabling one logs a warning.
-GO_COLLECTORS = (
-    "arp", "bcache", "bonding", "btrfs", "buddyinfo", "cgroups", "conntrack", "cpu", "cpufreq", "diskstats", "dmi",
-    "drbd", "drm", "edac", "entropy", "ethtool", "fibrechannel", "filefd", "filesystem", "hwmon", "infiniband",
-    "interrupts", "ipvs", "ksmd", "lnstat", "loadavg", "logind", "mdadm", "meminfo", "meminfo_numa", "mountstats",
-    "netclass", "netdev", "netstat", "network_route", "nfs", "nfsd", "ntp", "nvme", "os", "perf", "pressure",
-    "processes", "qdisc", "rapl", "runit", "schedstat", "selinux", "slabinfo", "sockstat", "softnet", "stat",
-    "supervisord", "sysctl", "systemd", "tapestats", "tcpstat", "textfile", "thermal_zone", "time", "timex",
-    "udp_queues", "uname", "vmstat", "wifi", "xfs", "zfs", "zoneinfo",
-)
-GO_ONLY_COLLECTORS = tuple(name for name in GO_COLLECTORS if name not in COLLECTORS.specs)
+log = logging.getLogger(__name__)
 
 
 def enabled_collectors(options: dict[str, Any]) -> list[str]:
@@ -39,26 +27,13 @@ def enabled_collectors(options: dict[str, Any]) -> list[str]:
     return COLLECTORS.enabled(options, bool(options.get("disable_defaults")))
 
 
-def build_registry(options: dict[str, Any], paths: Paths, with_exporter_metrics: bool = False,
-                   server: ServerConfig | None = None) -> CollectorRegistry:
-    """The registry a scrape renders: the enabled collectors, plus the exporter's own metrics if asked."""
+def build_registry(options: dict[str, Any], paths: Paths) -> CollectorRegistry:
+    """The registry a scrape renders: the enabled collectors (the exporter's own metrics are added by command())."""
     context = Context(paths=paths, options=options)
-    collectors = {name: COLLECTORS.specs[name].factory(context) for name in enabled_collectors(options)}
+    collectors = {name: COLLECTORS.build(name, context) for name in enabled_collectors(options)}
     registry = CollectorRegistry(auto_describe=False)
     registry.register(NodeCollector(collectors))
-    if with_exporter_metrics:
-        build_info(registry, "node_exporter", __version__)
-        if server is not None:
-            add_exporter_metrics(registry, server)
     return registry
-
-
-def _collector_options() -> list:
-    options = COLLECTORS.click_options()
-    for name in GO_ONLY_COLLECTORS:
-        options.append(click.option(f"--collector.{name}/--no-collector.{name}", f"go_only__{name}", default=None,
-                                    hidden=True))
-    return options
 
 
 def _add_options(func):
@@ -70,7 +45,8 @@ def _add_options(func):
                      help="udev data path."),
         click.option("--collector.disable-defaults", "disable_defaults", is_flag=True,
                      help="Set all collectors to disabled by default."),
-        *_collector_options(),
+        *COLLECTORS.click_options(),
+        PORTABLE_FLAG.click_option(),
     ]
     for option in reversed(options):
         func = option(func)
@@ -83,23 +59,24 @@ def _add_options(func):
 def command(**options: Any) -> None:
     """Prometheus exporter for hardware and OS metrics exposed by *NIX kernels."""
     logs.setup(options["log_level"], options["log_format"])
-    for name in GO_ONLY_COLLECTORS:
-        if options.get(f"go_only__{name}"):
-            log.warning("collector is not implemented by this exporter, ignoring", extra={"collector": name})
     paths = Paths(options["path_procfs"], options["path_sysfs"], options["path_rootfs"], options["path_udev_data"])
+    registry = build_registry(options, paths)
+    hooks = Hooks()
+    if not options["disable_exporter_metrics"]:
+        build_info(registry, "node_exporter", __version__)
+        hooks = add_exporter_metrics(registry)
     server = ServerConfig(
         name="Node Exporter",
         description="Prometheus Node Exporter (Python)",
         version=__version__,
-        metrics=lambda headers, query: ("", b""),
+        metrics=registry_handler(registry),
+        hooks=hooks,
         listen_addresses=options["listen_addresses"],
         telemetry_path=options["telemetry_path"],
         web_config_file=options["web_config_file"],
         max_requests=options["max_requests"],
         max_connections=options["web_max_connections"],
     )
-    registry = build_registry(options, paths, not options["disable_exporter_metrics"], server)
-    server.metrics = registry_handler(registry)
     exporter = Exporter(server)  # loads and validates the web config: a bad one stops us here, exit 2
     exporter.bind_or_exit()  # a port taken or not ours: one line, exit 2
     log.info("Starting node_exporter", extra={"version": __version__})

@@ -1,8 +1,8 @@
 """The collector interface, the single set of collectors, and the wrapper that times each one.
 
-Like Go's node_exporter: every collector module calls `register(name, default)` once; a collector is a
-class whose `update()` yields metric families. One collector failing only sets its
-node_scrape_collector_success to 0.
+Like Go's node_exporter: every collector module registers its class once (`@register`); a collector declares
+its name, default and flags on the class and its `update()` yields metric families. One collector failing only
+sets its node_scrape_collector_success to 0.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import Any
 from prometheus_client.core import Metric
 from prometheus_client.registry import Collector as PromCollector
 
-from exporter_toolkit.collectors import CollectorSet
+from exporter_toolkit.collectors import CollectorSet, Unit
 from exporter_toolkit.families import gauge
 from node_exporter.paths import Paths
 
-log = logging.getLogger("node_exporter")
+log = logging.getLogger(__name__)
 
 
 class NoDataError(Exception):
@@ -35,8 +35,20 @@ class Context:
     options: dict[str, Any] = field(default_factory=dict)
 
 
-COLLECTORS = CollectorSet("collector")
+class Collector(Unit):
+    """A node collector: `name` (and `enabled_by_default`, `help`, Option flags) on the class; built with the
+    scrape's Context once, then `update()` yields the families of each scrape."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.paths = ctx.paths
+
+    def update(self) -> Iterator[Metric]:
+        raise NotImplementedError
+
+
+COLLECTORS = CollectorSet("collector", context_for_all=True)
 register = COLLECTORS.register
+register_variant = COLLECTORS.register_variant
 
 
 class NodeCollector(PromCollector):

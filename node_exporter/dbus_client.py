@@ -8,6 +8,9 @@ these collectors do not carry it.
 
 from __future__ import annotations
 
+import itertools
+import time
+
 SYSTEMD_PRIVATE_SOCKET = "unix:path=/run/systemd/private"
 TIMEOUT = 10.0
 
@@ -16,16 +19,38 @@ class DBusError(Exception):
     """An error reply: its D-Bus error name and message."""
 
 
-def _peer_connection(sock):
-    """A direct connection to a D-Bus peer (systemd's private socket): no message bus, so no Hello."""
-    from jeepney.io.blocking import DBusConnection, DBusConnectionBase
-    from jeepney.io.common import MessageFilters
+class _PeerConnection:
+    """A connection straight to a D-Bus peer (systemd's private socket): no message bus, so no Hello, which
+    jeepney's blocking DBusConnection always sends. Built on jeepney's public sans-I/O core (Message.serialise,
+    Parser) over the socket prep_socket() authenticated."""
 
-    connection = DBusConnection.__new__(DBusConnection)
-    DBusConnectionBase.__init__(connection, sock, False)
-    connection._filters = MessageFilters()
-    connection.unique_name = None
-    return connection
+    def __init__(self, sock) -> None:
+        from jeepney import Parser
+
+        self.sock = sock
+        self.parser = Parser()
+        self.serials = itertools.count(1)
+
+    def send_and_get_reply(self, message, *, timeout: float):
+        from jeepney import HeaderFields
+
+        serial = next(self.serials)
+        deadline = time.monotonic() + timeout
+        self.sock.settimeout(timeout)
+        self.sock.sendall(message.serialise(serial=serial))
+        while True:
+            reply = self.parser.get_next_message()
+            if reply is None:
+                self.sock.settimeout(max(deadline - time.monotonic(), 0.001))
+                data = self.sock.recv(65536)
+                if not data:
+                    raise ConnectionResetError("the D-Bus peer closed the connection")
+                self.parser.add_data(data)
+            elif reply.header.fields.get(HeaderFields.reply_serial) == serial:
+                return reply
+
+    def close(self) -> None:
+        self.sock.close()
 
 
 class Bus:
@@ -34,7 +59,7 @@ class Bus:
         from jeepney.io.blocking import DBusConnection, prep_socket
 
         sock = prep_socket(get_bus(address), timeout=TIMEOUT)
-        self.connection = _peer_connection(sock) if peer else DBusConnection(sock)
+        self.connection = _PeerConnection(sock) if peer else DBusConnection(sock)
 
     def __enter__(self) -> Bus:
         return self

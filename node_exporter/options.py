@@ -1,10 +1,14 @@
-"""Helpers for collector flags: regular expressions validated when the flags are parsed."""
+"""Helpers for collector flags: regular expressions validated when the flags are parsed, device filters."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 import click
+
+from exporter_toolkit.collectors import Option
 
 
 def _compile(_ctx, _param, value: str | None) -> re.Pattern | None:
@@ -16,36 +20,40 @@ def _compile(_ctx, _param, value: str | None) -> re.Pattern | None:
         raise click.BadParameter(f"invalid regular expression {value!r}: {exc}") from exc
 
 
-def regex_option(flag: str, dest: str, default: str | None, help_text: str):
-    """A regexp flag; its value reaches the collector compiled, or None when unset."""
-    return click.option(flag, dest, default=default, show_default=default is not None, callback=_compile,
-                        help=help_text)
+def regex(flag: str, dest: str, default: str | None, help_text: str) -> Option:
+    """A regexp flag, validated when parsed; the collector reads it compiled (its default too), or None when
+    unset without a default."""
+    return Option(flag, dest, re.compile(default) if default is not None else None, help_text, parse=_compile,
+                  flag_default=default)
 
 
-def device_filter_options(collector: str, what: str, default_exclude: str | None = None) -> list:
+def device_filter_options(collector: str, what: str, default_exclude: str | None = None) -> tuple[Option, Option]:
     """The Go exporter's --collector.X.device-include / --collector.X.device-exclude pair."""
     exclude_help = f"Regexp of {what} to exclude (mutually exclusive to device-include)."
     if default_exclude is not None:
         exclude_help += f" [default: {default_exclude}]"
-    return [
-        regex_option(f"--collector.{collector}.device-include", f"{collector}_device_include", None,
-                     f"Regexp of {what} to include (mutually exclusive to device-exclude)."),
-        regex_option(f"--collector.{collector}.device-exclude", f"{collector}_device_exclude", None, exclude_help),
-    ]
+    include = regex(f"--collector.{collector}.device-include", f"{collector}_device_include", None,
+                    f"Regexp of {what} to include (mutually exclusive to device-exclude).")
+    # The default exclude applies only when neither flag is given: it is not the flag's command-line default.
+    exclude = Option(f"--collector.{collector}.device-exclude", f"{collector}_device_exclude",
+                     re.compile(default_exclude) if default_exclude is not None else None, exclude_help,
+                     parse=_compile, on_command_line=False)
+    return include, exclude
 
 
-def device_filter(options: dict, collector: str, default_exclude: str | None = None):
+def device_filter(options: Mapping[str, Any], include_option: Option, exclude_option: Option):
     """A predicate 'is this device ignored?' from the flag pair; when neither is set, the default exclude applies
     (without one, no device is ignored)."""
-    include = options.get(f"{collector}_device_include")
-    exclude = options.get(f"{collector}_device_exclude")
+    include = options.get(include_option.dest)
+    exclude = options.get(exclude_option.dest)
     if include is not None and exclude is not None:
+        collector = include_option.dest.removesuffix("_device_include")
         raise click.UsageError(f"collector.{collector}: device-include and device-exclude are mutually exclusive")
     if include is not None:
         return lambda name: include.search(name) is None
-    if exclude is None and default_exclude is None:
+    exclude = exclude_option.read(options)
+    if exclude is None:
         return lambda name: False
-    exclude = exclude or re.compile(default_exclude)
     return lambda name: exclude.search(name) is not None
 
 

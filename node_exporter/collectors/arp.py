@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from exporter_toolkit.families import gauge
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, Context, register
 from node_exporter.options import device_filter, device_filter_options
 
 
-@register("arp", options=device_filter_options("arp", "arp devices"))
-class ArpCollector:
+@register
+class ArpCollector(Collector):
+    name = "arp"
+    DEVICE_INCLUDE, DEVICE_EXCLUDE = device_filter_options("arp", "arp devices")
+
     def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+        super().__init__(ctx)
         # No default exclude: every device counts unless one of the two flags is given.
-        self.ignored = device_filter(ctx.options, "arp")
+        self.ignored = device_filter(ctx.options, self.DEVICE_INCLUDE, self.DEVICE_EXCLUDE)
 
     def update(self):
         with open(self.paths.proc("net", "arp"), "rb") as handle:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import glob
 import os
 
-import click
-
+from exporter_toolkit.collectors import Option
 from exporter_toolkit.families import Family, counter, gauge
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, Context, register
 from node_exporter.paths import read_text
 
 MULTIPLIERS = {"k": 2**10, "M": 2**20, "G": 2**30, "T": 2**40, "P": 2**50, "E": 2**60, "Z": 2**70, "Y": 2**80}
@@ -57,14 +56,15 @@ def parse_priority_stats(text: str) -> tuple[float, float]:
     return unused, metadata
 
 
-@register("bcache", options=[
-    click.option("--collector.bcache.priorityStats", "bcache_priority_stats", is_flag=True,
-                 help="Expose expensive priority stats."),
-])
-class BcacheCollector:
+@register
+class BcacheCollector(Collector):
+    name = "bcache"
+    PRIORITY_STATS = Option("--collector.bcache.priorityStats", "bcache_priority_stats", False,
+                            help="Expose expensive priority stats.", is_flag=True)
+
     def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
-        self.priority_stats = bool(ctx.options.get("bcache_priority_stats"))
+        super().__init__(ctx)
+        self.priority_stats = bool(self.PRIORITY_STATS.read(ctx.options))
 
     def update(self):
         # No /sys/fs/bcache (module not loaded) is an empty, successful scrape, as Go's glob makes it.

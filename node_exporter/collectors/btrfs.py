@@ -6,7 +6,7 @@ import glob
 import os
 
 from exporter_toolkit.families import gauge
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, register
 from node_exporter.paths import read_int, read_opt_text
 
 BLOCK_GROUP_TYPES = ("data", "metadata", "system")
@@ -25,10 +25,9 @@ def allocation_ratio(profile: str, devices: int) -> float:
     return 0.0
 
 
-@register("btrfs")
-class BtrfsCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class BtrfsCollector(Collector):
+    name = "btrfs"
 
     def update(self):
         root = self.paths.sys("fs", "btrfs")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from exporter_toolkit.families import gauge
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, register
 from node_exporter.paths import read_text
 
 
@@ -25,10 +25,10 @@ def parse_buddyinfo(text: str) -> list[tuple[str, str, list[float]]]:
     return rows
 
 
-@register("buddyinfo", default=False)
-class BuddyinfoCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class BuddyinfoCollector(Collector):
+    name = "buddyinfo"
+    enabled_by_default = False
 
     def update(self):
         family = gauge("node_buddyinfo_blocks", "Count of free blocks according to size.",

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from exporter_toolkit.families import gauge
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, register
 from node_exporter.paths import read_text
 
 HELP = "Current cgroup number of the subsystem."  # Go uses the same HELP for both families
 
 
-@register("cgroups", default=False)
-class CgroupsCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class CgroupsCollector(Collector):
+    name = "cgroups"
+    enabled_by_default = False
 
     def update(self):
         cgroups = gauge("node_cgroups_cgroups", HELP, labels=["subsys_name"])

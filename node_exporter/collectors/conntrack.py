@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from exporter_toolkit.families import gauge
-from node_exporter.collector import Context, NoDataError, register
+from node_exporter.collector import Collector, NoDataError, register
 from node_exporter.paths import read_int, read_text
 
 # (column of /proc/net/stat/nf_conntrack summed over the CPUs, metric, HELP)
@@ -34,10 +34,9 @@ def parse_conntrack_stat(text: str) -> dict[str, int]:
     return totals
 
 
-@register("conntrack")
-class ConntrackCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class ConntrackCollector(Collector):
+    name = "conntrack"
 
     def update(self):
         try:

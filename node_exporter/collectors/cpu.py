@@ -10,11 +10,10 @@ import os
 import re
 import threading
 
-import click
-
+from exporter_toolkit.collectors import Option
 from exporter_toolkit.families import counter, gauge
-from node_exporter.collector import Context, register
-from node_exporter.options import regex_option
+from node_exporter.collector import Collector, Context, register
+from node_exporter.options import regex
 from node_exporter.paths import read_opt_text, read_text
 
 USER_HZ = 100.0  # the kernel reports /proc/stat in USER_HZ ticks, 100 on every Linux architecture
@@ -23,7 +22,7 @@ GUEST_MODES = ("user", "nice")  # /proc/stat columns 9 and 10: guest, guest_nice
 # An idle counter falling by more than this means the CPU was hot-plugged: start its history afresh.
 JUMP_BACK_SECONDS = 3.0
 
-log = logging.getLogger("node_exporter.cpu")
+log = logging.getLogger(__name__)
 
 
 def parse_cpu_lines(text: str) -> dict[str, list[float]]:
@@ -84,22 +83,23 @@ def _read_uint(path: str) -> int | None:
         return None
 
 
-@register("cpu", options=[
-    click.option("--collector.cpu.guest/--no-collector.cpu.guest", "cpu_guest", default=True,
-                 help="Enables metric node_cpu_guest_seconds_total"),
-    click.option("--collector.cpu.info", "cpu_info", is_flag=True, help="Enables metric cpu_info"),
-    regex_option("--collector.cpu.info.flags-include", "cpu_info_flags_include", None,
-                 "Filter the `flags` field in cpuInfo with a value that must be a regular expression"),
-    regex_option("--collector.cpu.info.bugs-include", "cpu_info_bugs_include", None,
-                 "Filter the `bugs` field in cpuInfo with a value that must be a regular expression"),
-])
-class CPUCollector:
+@register
+class CPUCollector(Collector):
+    name = "cpu"
+    GUEST = Option("--collector.cpu.guest", "cpu_guest", True, help="Enables metric node_cpu_guest_seconds_total",
+                   is_flag=True)
+    INFO = Option("--collector.cpu.info", "cpu_info", False, help="Enables metric cpu_info", is_flag=True)
+    INFO_FLAGS_INCLUDE = regex("--collector.cpu.info.flags-include", "cpu_info_flags_include", None,
+                               "Filter the `flags` field in cpuInfo with a value that must be a regular expression")
+    INFO_BUGS_INCLUDE = regex("--collector.cpu.info.bugs-include", "cpu_info_bugs_include", None,
+                              "Filter the `bugs` field in cpuInfo with a value that must be a regular expression")
+
     def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
-        self.guest = ctx.options.get("cpu_guest", True)
-        self.flags_include: re.Pattern | None = ctx.options.get("cpu_info_flags_include")
-        self.bugs_include: re.Pattern | None = ctx.options.get("cpu_info_bugs_include")
-        self.info = bool(ctx.options.get("cpu_info"))
+        super().__init__(ctx)
+        self.guest = self.GUEST.read(ctx.options)
+        self.flags_include: re.Pattern | None = self.INFO_FLAGS_INCLUDE.read(ctx.options)
+        self.bugs_include: re.Pattern | None = self.INFO_BUGS_INCLUDE.read(ctx.options)
+        self.info = bool(self.INFO.read(ctx.options))
         if (self.flags_include or self.bugs_include) and not self.info:
             log.info("--collector.cpu.info has been set to `true` because you set the following flags, like "
                      "--collector.cpu.info.flags-include and --collector.cpu.info.bugs-include")

@@ -7,7 +7,7 @@ import os
 import re
 
 from exporter_toolkit.families import gauge
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, register
 from node_exporter.paths import read_opt_text
 
 CPU_DIR = re.compile(r"cpu(\d+)$")
@@ -22,10 +22,9 @@ FILES = (
 )
 
 
-@register("cpufreq")
-class CpufreqCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class CpufreqCollector(Collector):
+    name = "cpufreq"
 
     def update(self):
         cpus = []

@@ -7,7 +7,7 @@ import logging
 import os
 
 from exporter_toolkit.families import counter, gauge
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, Context, register
 from node_exporter.options import device_filter, device_filter_options
 from node_exporter.paths import read_text
 
@@ -45,7 +45,7 @@ ATA_PROPERTIES = (
     ("ID_ATA_ROTATION_RATE_RPM", "node_disk_ata_rotation_rate_rpm", "ATA disk rotation rate in RPMs (0 for SSDs)."),
 )
 
-log = logging.getLogger("node_exporter.diskstats")
+log = logging.getLogger(__name__)
 
 
 def read_udev_properties(path: str) -> dict[str, str]:
@@ -62,11 +62,14 @@ def read_udev_properties(path: str) -> dict[str, str]:
     return props
 
 
-@register("diskstats", options=device_filter_options("diskstats", "diskstats devices", DEFAULT_DEVICE_EXCLUDE))
-class DiskstatsCollector:
+@register
+class DiskstatsCollector(Collector):
+    name = "diskstats"
+    DEVICE_INCLUDE, DEVICE_EXCLUDE = device_filter_options("diskstats", "diskstats devices", DEFAULT_DEVICE_EXCLUDE)
+
     def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
-        self.ignored = device_filter(ctx.options, "diskstats", DEFAULT_DEVICE_EXCLUDE)
+        super().__init__(ctx)
+        self.ignored = device_filter(ctx.options, self.DEVICE_INCLUDE, self.DEVICE_EXCLUDE)
 
     def update(self):
         families = [(index, (counter if is_counter else gauge)(name, help_text, labels=["device"]), scale)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from exporter_toolkit.families import gauge
-from node_exporter.collector import Context, NoDataError, register
+from node_exporter.collector import Collector, NoDataError, register
 from node_exporter.paths import read_opt_text
 
 # label -> sysfs file; a label is present only when its file could be read (serials need root), as in Go.
@@ -23,10 +23,9 @@ HELP = ("A metric with a constant '1' value labeled by " + ", ".join(label for l
         + " if provided by DMI.")
 
 
-@register("dmi")
-class DmiCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class DmiCollector(Collector):
+    name = "dmi"
 
     def update(self):
         directory = self.paths.sys("class", "dmi", "id")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 from exporter_toolkit.families import Family, counter, gauge
-from node_exporter.collector import Context, NoDataError, register
+from node_exporter.collector import Collector, NoDataError, register
 from node_exporter.paths import read_text
 
-log = logging.getLogger("node_exporter.drbd")
+log = logging.getLogger(__name__)
 
 # /proc/drbd field -> (family factory, metric, HELP, multiplier); sizes are in KiB except 'nr', as Go has it.
 NUMERICAL = {
@@ -37,10 +37,10 @@ PAIRS = {
 }
 
 
-@register("drbd", default=False)
-class DrbdCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class DrbdCollector(Collector):
+    name = "drbd"
+    enabled_by_default = False
 
     def update(self):
         try:

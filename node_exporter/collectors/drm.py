@@ -12,7 +12,7 @@ import os
 import re
 
 from exporter_toolkit.families import gauge
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, register
 from node_exporter.paths import read_opt_text, read_text
 
 AMDGPU = re.compile("DRIVER=amdgpu")
@@ -43,10 +43,10 @@ def _number(text: str | None) -> float:
         return 0.0
 
 
-@register("drm", default=False)
-class DrmCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class DrmCollector(Collector):
+    name = "drm"
+    enabled_by_default = False
 
     def update(self):
         info = gauge("node_drm_card_info", "Card information",

@@ -7,17 +7,16 @@ import os
 import re
 
 from exporter_toolkit.families import counter
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, register
 from node_exporter.paths import read_int
 
 CONTROLLER = re.compile(r".*devices/system/edac/mc/mc(\d+)$")
 CSROW = re.compile(r".*devices/system/edac/mc/mc\d+/csrow(\d+)$")
 
 
-@register("edac")
-class EdacCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class EdacCollector(Collector):
+    name = "edac"
 
     def update(self):
         correctable = counter("node_edac_correctable_errors_total", "Total correctable memory errors.",

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from exporter_toolkit.families import gauge
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, register
 from node_exporter.paths import read_int
 
 
-@register("entropy")
-class EntropyCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class EntropyCollector(Collector):
+    name = "entropy"
 
     def update(self):
         available = read_int(self.paths.proc("sys", "kernel", "random", "entropy_avail"))

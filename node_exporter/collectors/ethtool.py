@@ -17,11 +17,11 @@ import socket
 import struct
 
 from exporter_toolkit.families import gauge, untyped
-from node_exporter.collector import Context, NoDataError, register
+from node_exporter.collector import Collector, Context, NoDataError, register
 from node_exporter.lazy_families import LazyFamilies
-from node_exporter.options import device_filter, device_filter_options, regex_option
+from node_exporter.options import device_filter, device_filter_options, regex
 
-log = logging.getLogger("node_exporter")
+log = logging.getLogger(__name__)
 
 SIOCETHTOOL = 0x8946
 ETHTOOL_GSET, ETHTOOL_GDRVINFO, ETHTOOL_GSTRINGS, ETHTOOL_GSTATS = 0x01, 0x03, 0x1B, 0x1D
@@ -107,16 +107,18 @@ class Ethtool:
         return fields[1], fields[2], fields[8]
 
 
-@register("ethtool", default=False, options=[
-    *device_filter_options("ethtool", "ethtool devices"),
-    regex_option("--collector.ethtool.metrics-include", "ethtool_metrics_include", ".*",
-                 "Regexp of ethtool stats to include."),
-])
-class EthtoolCollector:
+@register
+class EthtoolCollector(Collector):
+    name = "ethtool"
+    enabled_by_default = False
+    DEVICE_INCLUDE, DEVICE_EXCLUDE = device_filter_options("ethtool", "ethtool devices")
+    METRICS_INCLUDE = regex("--collector.ethtool.metrics-include", "ethtool_metrics_include", ".*",
+                            "Regexp of ethtool stats to include.")
+
     def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
-        self.ignored = device_filter(ctx.options, "ethtool")
-        self.metrics = ctx.options.get("ethtool_metrics_include") or re.compile(".*")
+        super().__init__(ctx)
+        self.ignored = device_filter(ctx.options, self.DEVICE_INCLUDE, self.DEVICE_EXCLUDE)
+        self.metrics = self.METRICS_INCLUDE.read(ctx.options)
         self.ethtool = Ethtool()
 
     def _devices(self) -> list[str]:

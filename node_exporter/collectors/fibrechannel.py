@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from exporter_toolkit.families import counter, gauge
-from node_exporter.collector import Context, NoDataError, register
+from node_exporter.collector import Collector, NoDataError, register
 from node_exporter.paths import read_opt_text
 
 INFO_FILES = ("dev_loss_tmo", "fabric_name", "port_id", "port_name", "port_state", "port_type", "speed",
@@ -34,10 +34,9 @@ HEX_NAMES = ("fabric_name", "port_id", "port_name")  # shown without their 0x pr
 UNAVAILABLE = 0xFFFFFFFFFFFFFFFF  # what the driver reports for a statistic it does not keep
 
 
-@register("fibrechannel")
-class FibrechannelCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class FibrechannelCollector(Collector):
+    name = "fibrechannel"
 
     def update(self):
         root = self.paths.sys("class", "fc_host")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from exporter_toolkit.families import gauge
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, register
 from node_exporter.paths import read_text
 
 
-@register("filefd")
-class FilefdCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class FilefdCollector(Collector):
+    name = "filefd"
 
     def update(self):
         parts = read_text(self.paths.proc("sys", "fs", "file-nr")).split()

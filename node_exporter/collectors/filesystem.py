@@ -16,11 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
-import click
-
+from exporter_toolkit.collectors import Option
 from exporter_toolkit.families import gauge
-from node_exporter.collector import Context, register
-from node_exporter.options import regex_option
+from node_exporter.collector import Collector, Context, register
+from node_exporter.options import regex
 from node_exporter.paths import read_text
 
 DEFAULT_MOUNT_POINTS_EXCLUDE = r"^/(dev|proc|run|sys|mnt|media|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)"
@@ -34,7 +33,7 @@ LOCAL_FS_TYPES = frozenset({"btrfs", "erofs", "exfat", "ext2", "ext3", "ext4", "
                             "ntfs", "ntfs3", "ramfs", "reiserfs", "tmpfs", "vfat", "xfs", "zfs"})
 _OCTAL_ESCAPE = re.compile(r"\\([0-7]{3})")
 
-log = logging.getLogger("node_exporter.filesystem")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -67,24 +66,26 @@ def statfs(path: str) -> tuple[float, float, float, float, float]:
             float(st.f_files), float(st.f_ffree))
 
 
-@register("filesystem", options=[
-    regex_option("--collector.filesystem.mount-points-exclude", "filesystem_mount_points_exclude",
-                 DEFAULT_MOUNT_POINTS_EXCLUDE, "Regexp of mount points to exclude for filesystem collector."),
-    regex_option("--collector.filesystem.fs-types-exclude", "filesystem_fs_types_exclude",
-                 DEFAULT_FS_TYPES_EXCLUDE, "Regexp of filesystem types to exclude for filesystem collector."),
-    click.option("--collector.filesystem.mount-timeout", "filesystem_mount_timeout", type=float, default=5.0,
-                 show_default=True, help="Seconds to wait for statfs() before marking a mount as stuck."),
-])
-class FilesystemCollector:
+@register
+class FilesystemCollector(Collector):
+    name = "filesystem"
+    MOUNT_POINTS_EXCLUDE = regex("--collector.filesystem.mount-points-exclude", "filesystem_mount_points_exclude",
+                                 DEFAULT_MOUNT_POINTS_EXCLUDE, "Regexp of mount points to exclude for filesystem "
+                                 "collector.")
+    FS_TYPES_EXCLUDE = regex("--collector.filesystem.fs-types-exclude", "filesystem_fs_types_exclude",
+                             DEFAULT_FS_TYPES_EXCLUDE,
+                             "Regexp of filesystem types to exclude for filesystem collector.")
+    MOUNT_TIMEOUT = Option("--collector.filesystem.mount-timeout", "filesystem_mount_timeout", 5.0,
+                           help="Seconds to wait for statfs() before marking a mount as stuck.", type=float)
+
     # Tests replace this to get deterministic sizes from a fixture tree.
     statfs = staticmethod(statfs)
 
     def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
-        opts = ctx.options
-        self.exclude_mounts = opts.get("filesystem_mount_points_exclude") or re.compile(DEFAULT_MOUNT_POINTS_EXCLUDE)
-        self.exclude_types = opts.get("filesystem_fs_types_exclude") or re.compile(DEFAULT_FS_TYPES_EXCLUDE)
-        self.timeout = float(opts.get("filesystem_mount_timeout", 5.0))
+        super().__init__(ctx)
+        self.exclude_mounts = self.MOUNT_POINTS_EXCLUDE.read(ctx.options)
+        self.exclude_types = self.FS_TYPES_EXCLUDE.read(ctx.options)
+        self.timeout = float(self.MOUNT_TIMEOUT.read(ctx.options))
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="statfs")
         self._stuck: set[str] = set()
         self._stuck_lock = threading.Lock()

@@ -10,7 +10,7 @@ import os
 import re
 
 from exporter_toolkit.families import counter, gauge
-from node_exporter.collector import Context, NoDataError, register
+from node_exporter.collector import Collector, NoDataError, register
 from node_exporter.lazy_families import LazyFamilies
 from node_exporter.paths import go_valid_utf8
 
@@ -101,10 +101,9 @@ def element_metric(sensor_type: str, element: str, name: str, value: float) -> t
     return name, f"Hardware monitor {sensor_type} element {element}", value, False
 
 
-@register("hwmon")
-class HwmonCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class HwmonCollector(Collector):
+    name = "hwmon"
 
     def _chip(self, directory: str, out: LazyFamilies) -> None:
         chip = chip_name(directory)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from exporter_toolkit.families import counter, gauge
-from node_exporter.collector import Context, NoDataError, register
+from node_exporter.collector import Collector, NoDataError, register
 from node_exporter.paths import read_opt_text
 
 # (directory, file, metric, HELP, multiplier); data counters count 4-byte words, as the IB spec defines them.
@@ -86,10 +86,9 @@ def parse_counter(text: str | None) -> int | None:
     return int(text)
 
 
-@register("infiniband")
-class InfinibandCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class InfinibandCollector(Collector):
+    name = "infiniband"
 
     def update(self):
         root = self.paths.sys("class", "infiniband")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from exporter_toolkit.families import counter
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, register
 from node_exporter.paths import read_text
 
 
@@ -28,10 +28,10 @@ def parse_interrupts(text: str) -> list[tuple[str, str, str, list[str]]]:
     return rows
 
 
-@register("interrupts", default=False)
-class InterruptsCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class InterruptsCollector(Collector):
+    name = "interrupts"
+    enabled_by_default = False
 
     def update(self):
         family = counter("node_interrupts_total", "Interrupt details.", labels=["cpu", "type", "info", "devices"])

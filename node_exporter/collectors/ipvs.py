@@ -6,8 +6,9 @@ import ipaddress
 
 import click
 
+from exporter_toolkit.collectors import Option
 from exporter_toolkit.families import counter, gauge
-from node_exporter.collector import Context, NoDataError, register
+from node_exporter.collector import Collector, Context, NoDataError, register
 from node_exporter.paths import read_text
 
 BACKEND_LABELS = ("local_address", "local_port", "remote_address", "remote_port", "proto", "local_mark")
@@ -60,15 +61,17 @@ def parse_backends(text: str) -> list[dict[str, str | int]]:
     return backends
 
 
-@register("ipvs", options=[
-    click.option("--collector.ipvs.backend-labels", "ipvs_backend_labels", default=DEFAULT_BACKEND_LABELS,
-                 show_default=True, callback=parse_backend_labels,
-                 help="Comma separated list for IPVS backend stats labels."),
-])
-class IpvsCollector:
+@register
+class IpvsCollector(Collector):
+    name = "ipvs"
+    BACKEND_LABELS = Option("--collector.ipvs.backend-labels", "ipvs_backend_labels",
+                            parse_backend_labels(None, None, DEFAULT_BACKEND_LABELS),
+                            help="Comma separated list for IPVS backend stats labels.", parse=parse_backend_labels,
+                            flag_default=DEFAULT_BACKEND_LABELS)
+
     def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
-        labels = ctx.options.get("ipvs_backend_labels")
+        super().__init__(ctx)
+        labels = self.BACKEND_LABELS.read(ctx.options)
         self.labels = list(BACKEND_LABELS) if labels is None else list(labels)
 
     def update(self):

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from exporter_toolkit.families import counter, gauge
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, register
 from node_exporter.paths import read_int
 
 
-@register("ksmd", default=False)
-class KsmdCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class KsmdCollector(Collector):
+    name = "ksmd"
+    enabled_by_default = False
 
     def _read(self, name: str) -> float:
         return float(read_int(self.paths.sys("kernel", "mm", "ksm", name)))

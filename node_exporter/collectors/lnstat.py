@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 
 from exporter_toolkit.families import Family, counter
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, register
 from node_exporter.paths import read_text
 
 
-@register("lnstat", default=False)
-class LnstatCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class LnstatCollector(Collector):
+    name = "lnstat"
+    enabled_by_default = False
 
     def update(self):
         directory = self.paths.proc("net", "stat")

@@ -10,9 +10,9 @@ import logging
 
 from exporter_toolkit.families import gauge
 from node_exporter import dbus_client
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, register
 
-log = logging.getLogger("node_exporter")
+log = logging.getLogger(__name__)
 
 LOGIN1 = "org.freedesktop.login1"
 MANAGER_PATH = "/org/freedesktop/login1"
@@ -40,10 +40,10 @@ def session_key(bus: dbus_client.Bus, seat: str, path: str) -> tuple[str, str, s
     return seat, remote_text, known_or_other(session_type, TYPE_VALUES), known_or_other(session_class, CLASS_VALUES)
 
 
-@register("logind", default=False)
-class LogindCollector:
-    def __init__(self, ctx: Context) -> None:
-        pass
+@register
+class LogindCollector(Collector):
+    name = "logind"
+    enabled_by_default = False
 
     def update(self):
         try:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from exporter_toolkit.families import gauge
-from node_exporter.collector import Context, NoDataError, register
+from node_exporter.collector import Collector, NoDataError, register
 from node_exporter.paths import read_text
 
 STATUS_LINE = re.compile(r"(\d+) blocks .*\[(\d+)/(\d+)\] \[([U_]+)\]")
@@ -74,10 +74,9 @@ def parse_mdstat(text: str) -> list[MDStat]:
     return arrays
 
 
-@register("mdadm")
-class MdadmCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class MdadmCollector(Collector):
+    name = "mdadm"
 
     def update(self):
         try:

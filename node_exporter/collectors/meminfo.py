@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from exporter_toolkit.families import gauge
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, register
 from node_exporter.paths import read_text
 
 
@@ -27,10 +27,9 @@ def parse_meminfo(text: str) -> dict[str, float]:
     return values
 
 
-@register("meminfo")
-class MeminfoCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class MeminfoCollector(Collector):
+    name = "meminfo"
 
     def update(self):
         for key, value in parse_meminfo(read_text(self.paths.proc("meminfo"))).items():

@@ -7,7 +7,7 @@ import os
 import re
 
 from exporter_toolkit.families import Family, counter, gauge
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, register
 from node_exporter.paths import read_text
 
 NODE_DIR = re.compile(r"node(\d+)$")
@@ -44,10 +44,10 @@ def parse_numastat(text: str) -> list[tuple[str, float]]:
     return fields
 
 
-@register("meminfo_numa", default=False)
-class MeminfoNumaCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class MeminfoNumaCollector(Collector):
+    name = "meminfo_numa"
+    enabled_by_default = False
 
     def update(self):
         nodes = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from exporter_toolkit.families import counter, gauge
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, register
 from node_exporter.paths import read_text
 
 # Go's float64 mantissa: the kernel's millisecond sums are taken modulo 2^53 before conversion.
@@ -109,10 +109,10 @@ def mount_addresses(text: str) -> list[str]:
     return addresses
 
 
-@register("mountstats", default=False)
-class MountstatsCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class MountstatsCollector(Collector):
+    name = "mountstats"
+    enabled_by_default = False
 
     def update(self):
         mounts = parse_mountstats(read_text(self.paths.proc("self", "mountstats")))

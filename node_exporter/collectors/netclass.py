@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-import re
 
-import click
-
+from exporter_toolkit.collectors import Option
 from exporter_toolkit.families import counter, gauge
-from node_exporter.collector import Context, register
-from node_exporter.options import regex_option
+from node_exporter.collector import Collector, Context, register
+from node_exporter.options import regex
 
 # (sysfs attribute, metric, HELP, counter?) for the numeric properties, as the Go exporter names them.
 PROPERTIES = (
@@ -56,17 +54,20 @@ def _read(directory: str, name: str) -> str | None:
         os.close(fd)
 
 
-@register("netclass", options=[
-    regex_option("--collector.netclass.ignored-devices", "netclass_ignored_devices", "^$",
-                 "Regexp of net devices to ignore for netclass collector."),
-    click.option("--collector.netclass.ignore-invalid-speed", "netclass_ignore_invalid_speed", is_flag=True,
-                 help="Ignore devices where the speed is invalid. This will be the default behavior in 2.x."),
-])
-class NetclassCollector:
+@register
+class NetclassCollector(Collector):
+    name = "netclass"
+    IGNORED_DEVICES = regex("--collector.netclass.ignored-devices", "netclass_ignored_devices", "^$",
+                            "Regexp of net devices to ignore for netclass collector.")
+    IGNORE_INVALID_SPEED = Option("--collector.netclass.ignore-invalid-speed", "netclass_ignore_invalid_speed", False,
+                                  help="Ignore devices where the speed is invalid. This will be the default "
+                                  "behavior in 2.x.",
+                                  is_flag=True)
+
     def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
-        self.ignored = ctx.options.get("netclass_ignored_devices") or re.compile("^$")
-        self.ignore_invalid_speed = bool(ctx.options.get("netclass_ignore_invalid_speed"))
+        super().__init__(ctx)
+        self.ignored = self.IGNORED_DEVICES.read(ctx.options)
+        self.ignore_invalid_speed = bool(self.IGNORE_INVALID_SPEED.read(ctx.options))
 
     def update(self):
         root = self.paths.sys("class", "net")

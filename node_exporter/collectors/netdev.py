@@ -9,7 +9,7 @@ counter /proc/net/dev lacks, rx_nohandler, comes from sysfs.
 from __future__ import annotations
 
 from exporter_toolkit.families import counter
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, Context, register
 from node_exporter.options import device_filter, device_filter_options
 from node_exporter.paths import read_text
 
@@ -49,11 +49,14 @@ def parse_net_dev(text: str) -> dict[str, list[str]]:
     return stats
 
 
-@register("netdev", options=device_filter_options("netdev", "net devices", DEFAULT_DEVICE_EXCLUDE))
-class NetdevCollector:
+@register
+class NetdevCollector(Collector):
+    name = "netdev"
+    DEVICE_INCLUDE, DEVICE_EXCLUDE = device_filter_options("netdev", "net devices", DEFAULT_DEVICE_EXCLUDE)
+
     def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
-        self.ignored = device_filter(ctx.options, "netdev", DEFAULT_DEVICE_EXCLUDE)
+        super().__init__(ctx)
+        self.ignored = device_filter(ctx.options, self.DEVICE_INCLUDE, self.DEVICE_EXCLUDE)
 
     def _nohandler(self, device: str) -> float | None:
         try:

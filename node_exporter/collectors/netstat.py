@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from exporter_toolkit.families import untyped
-from node_exporter.collector import Context, register
-from node_exporter.options import FieldSelector, regex_option
+from node_exporter.collector import Collector, Context, register
+from node_exporter.options import FieldSelector, regex
 from node_exporter.paths import read_text
 
 DEFAULT_FIELDS = (
@@ -39,14 +38,15 @@ def parse_snmp6(text: str) -> Iterator[tuple[str, str, str]]:
             yield parts[0][:six + 1], parts[0][six + 1:], parts[1]
 
 
-@register("netstat", options=[
-    regex_option("--collector.netstat.fields", "netstat_fields", DEFAULT_FIELDS,
-                 "Regexp of fields to return for netstat collector."),
-])
-class NetstatCollector:
+@register
+class NetstatCollector(Collector):
+    name = "netstat"
+    FIELDS = regex("--collector.netstat.fields", "netstat_fields", DEFAULT_FIELDS,
+                   "Regexp of fields to return for netstat collector.")
+
     def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
-        self._wanted = FieldSelector(ctx.options.get("netstat_fields") or re.compile(DEFAULT_FIELDS))
+        super().__init__(ctx)
+        self._wanted = FieldSelector(self.FIELDS.read(ctx.options))
         # Header line -> [(column, protocol, field)] wanted: the kernel's headers do not change between scrapes.
         self._columns: dict[str, list[tuple[int, str, str]]] = {}
 
@@ -57,7 +57,6 @@ class NetstatCollector:
             columns = self._columns[header] = [(index, protocol, field) for index, field in enumerate(names)
                                                if index and self._wanted(f"{protocol}_{field}")]
         return columns
-
 
     def update(self):
         # netstat is required; snmp and snmp6 may be absent (no IPv6). Later files win on a clash, as in Go.

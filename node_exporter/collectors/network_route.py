@@ -12,7 +12,7 @@ import struct
 
 from exporter_toolkit.families import gauge
 from node_exporter import netlink
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, register
 
 RTM_GETLINK = 18
 RTM_GETROUTE = 26
@@ -82,10 +82,10 @@ def routes(messages: list[bytes], names: dict[int, str]) -> list[list[str]]:
     return found
 
 
-@register("network_route", default=False)
-class NetworkRouteCollector:
-    def __init__(self, ctx: Context) -> None:
-        pass
+@register
+class NetworkRouteCollector(Collector):
+    name = "network_route"
+    enabled_by_default = False
 
     def update(self):
         info = gauge("node_network_route_info", "network routing table information", LABELS)

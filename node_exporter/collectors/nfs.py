@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from exporter_toolkit.families import counter
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, register
 from node_exporter.nfs_stats import CLIENT_V4_METHODS, V2_METHODS, V3_METHODS, add_requests, integers, read_stats
 
 
-@register("nfs")
-class NfsCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class NfsCollector(Collector):
+    name = "nfs"
 
     def update(self):
         lines = read_stats(self.paths, "nfs", "NFS")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from exporter_toolkit.families import counter, gauge
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, register
 from node_exporter.nfs_stats import SERVER_V4_OPS, V2_METHODS, V3_METHODS, add_requests, integers, read_stats
 
 # The server omits Null for v2/v3 and the unused/placeholder v4 operations, as the Go exporter does.
@@ -15,10 +15,9 @@ V4_REPORTED = ("Access", "Close", "Commit", "Create", "DelegPurge", "DelegReturn
                "SetAttr", "Verify", "Write", "RelLockOwner")
 
 
-@register("nfsd")
-class NfsdCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class NfsdCollector(Collector):
+    name = "nfsd"
 
     def update(self):
         lines = read_stats(self.paths, "nfsd", "NFSd")

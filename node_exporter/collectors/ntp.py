@@ -19,10 +19,11 @@ import time
 
 import click
 
+from exporter_toolkit.collectors import Option
 from exporter_toolkit.families import gauge
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, Context, register
 
-log = logging.getLogger("node_exporter")
+log = logging.getLogger(__name__)
 
 PACKET = struct.Struct(">BBbbII4sQQQQ")  # li/vn/mode, stratum, poll, precision, root delay, root dispersion,
 # reference id, reference, origin, receive, transmit timestamps
@@ -112,54 +113,54 @@ def valid(answer: dict[str, float]) -> bool:
 
 
 def _validate(options: dict) -> None:
-    server = options.get("ntp_server", "127.0.0.1")
+    server = NtpCollector.SERVER.read(options)
     try:
         loopback = ipaddress.ip_address(server).is_loopback
     except ValueError:
         loopback = False
-    if not options.get("ntp_server_is_local") and not loopback:
+    if not NtpCollector.SERVER_IS_LOCAL.read(options) and not loopback:
         raise click.UsageError("only IP address of local NTP server is valid for --collector.ntp.server")
-    version = options.get("ntp_protocol_version", 4)
+    version = NtpCollector.PROTOCOL_VERSION.read(options)
     if not 2 <= version <= 4:
         raise click.UsageError(f"invalid NTP protocol version {version}; must be 2, 3, or 4")
-    if options.get("ntp_local_offset_tolerance", 0.001) < 0:
+    if NtpCollector.LOCAL_OFFSET_TOLERANCE.read(options) < 0:
         raise click.UsageError("offset tolerance must be non-negative")
-    port = options.get("ntp_server_port", 123)
+    port = NtpCollector.SERVER_PORT.read(options)
     if not 1 <= port <= 65535:
         raise click.UsageError(f"invalid NTP port number {port}; must be between 1 and 65535 inclusive")
 
 
-@register("ntp", default=False, options=[
-    click.option("--collector.ntp.server", "ntp_server", default="127.0.0.1", show_default=True,
-                 help="NTP server to use for ntp collector"),
-    click.option("--collector.ntp.server-port", "ntp_server_port", type=int, default=123, show_default=True,
-                 help="UDP port number to connect to on NTP server"),
-    click.option("--collector.ntp.protocol-version", "ntp_protocol_version", type=int, default=4, show_default=True,
-                 help="NTP protocol version"),
-    click.option("--collector.ntp.server-is-local", "ntp_server_is_local", is_flag=True,
-                 help="Certify that collector.ntp.server address is not a public ntp server"),
-    click.option("--collector.ntp.ip-ttl", "ntp_ip_ttl", type=int, default=1, show_default=True,
-                 help="IP TTL to use while sending NTP query"),
-    click.option("--collector.ntp.max-distance", "ntp_max_distance", default="3.46608s", show_default=True,
-                 callback=parse_duration,
-                 help="Max accumulated distance to the root"),
-    click.option("--collector.ntp.local-offset-tolerance", "ntp_local_offset_tolerance", default="1ms",
-                 show_default=True, callback=parse_duration,
-                 help="Offset between local clock and local ntpd time to tolerate"),
-])
-class NtpCollector:
+@register
+class NtpCollector(Collector):
+    name = "ntp"
+    enabled_by_default = False
+    SERVER = Option("--collector.ntp.server", "ntp_server", "127.0.0.1", help="NTP server to use for ntp collector")
+    SERVER_PORT = Option("--collector.ntp.server-port", "ntp_server_port", 123,
+                         help="UDP port number to connect to on NTP server", type=int)
+    PROTOCOL_VERSION = Option("--collector.ntp.protocol-version", "ntp_protocol_version", 4,
+                              help="NTP protocol version", type=int)
+    SERVER_IS_LOCAL = Option("--collector.ntp.server-is-local", "ntp_server_is_local", False,
+                             help="Certify that collector.ntp.server address is not a public ntp server", is_flag=True)
+    IP_TTL = Option("--collector.ntp.ip-ttl", "ntp_ip_ttl", 1, help="IP TTL to use while sending NTP query", type=int)
+    MAX_DISTANCE = Option("--collector.ntp.max-distance", "ntp_max_distance", parse_duration(None, None, "3.46608s"),
+                          help="Max accumulated distance to the root", parse=parse_duration, flag_default="3.46608s")
+    LOCAL_OFFSET_TOLERANCE = Option("--collector.ntp.local-offset-tolerance", "ntp_local_offset_tolerance",
+                                    parse_duration(None, None, "1ms"),
+                                    help="Offset between local clock and local ntpd time to tolerate",
+                                    parse=parse_duration, flag_default="1ms")
+
     _leap_lock = threading.Lock()
     _leap_midnight = 0.0  # cached: the leap flag is dropped right after midnight
 
     def __init__(self, ctx: Context) -> None:
         options = ctx.options
         _validate(options)
-        self.server = options.get("ntp_server", "127.0.0.1")
-        self.port = options.get("ntp_server_port", 123)
-        self.version = options.get("ntp_protocol_version", 4)
-        self.ttl = options.get("ntp_ip_ttl", 1)
-        self.max_distance = options.get("ntp_max_distance", 3.46608)
-        self.tolerance = options.get("ntp_local_offset_tolerance", 0.001)
+        self.server = self.SERVER.read(options)
+        self.port = self.SERVER_PORT.read(options)
+        self.version = self.PROTOCOL_VERSION.read(options)
+        self.ttl = self.IP_TTL.read(options)
+        self.max_distance = self.MAX_DISTANCE.read(options)
+        self.tolerance = self.LOCAL_OFFSET_TOLERANCE.read(options)
         log.warning("This collector is deprecated and will be removed in the next major version release.")
 
     def update(self):

@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 
 from exporter_toolkit.families import gauge
-from node_exporter.collector import Context, NoDataError, register
+from node_exporter.collector import Collector, NoDataError, register
 from node_exporter.paths import read_text
 
 
-@register("nvme")
-class NvmeCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class NvmeCollector(Collector):
+    name = "nvme"
 
     def update(self):
         root = self.paths.sys("class", "nvme")

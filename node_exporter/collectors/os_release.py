@@ -7,7 +7,7 @@ import re
 import shlex
 
 from exporter_toolkit.families import gauge
-from node_exporter.collector import Context, NoDataError, register
+from node_exporter.collector import Collector, Context, NoDataError, register
 from node_exporter.paths import read_text
 
 FILES = ("etc/os-release", "usr/lib/os-release")
@@ -31,10 +31,12 @@ def parse_os_release(text: str) -> dict[str, str]:
     return values
 
 
-@register("os")
-class OSCollector:
+@register
+class OSCollector(Collector):
+    name = "os"
+
     def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+        super().__init__(ctx)
         self._cache: tuple[str, float, dict[str, str]] | None = None
 
     def _release(self) -> dict[str, str]:

@@ -19,10 +19,11 @@ import struct
 
 import click
 
+from exporter_toolkit.collectors import Option
 from exporter_toolkit.families import Family, counter, raw_counter
-from node_exporter.collector import Context, NoDataError, register
+from node_exporter.collector import Collector, Context, NoDataError, register
 
-log = logging.getLogger("node_exporter")
+log = logging.getLogger(__name__)
 
 SYSCALL_NUMBERS = {"x86_64": 298, "aarch64": 241, "armv7l": 364, "ppc64le": 319, "s390x": 331, "riscv64": 241,
                    "i686": 336}
@@ -128,22 +129,24 @@ def tracepoint_id(subsystem: str, event: str) -> int:
     raise OSError(errno.ENOENT, f"tracepoint {subsystem}:{event} not found under {' or '.join(TRACEFS)}")
 
 
-@register("perf", default=False, options=[
-    click.option("--collector.perf.cpus", "perf_cpus", default="", callback=parse_cpus,
-                 help="List of CPUs from which perf metrics should be collected"),
-    click.option("--collector.perf.tracepoint", "perf_tracepoint", multiple=True, callback=parse_tracepoints,
-                 help="perf tracepoint that should be collected"),
-])
-class PerfCollector:
+@register
+class PerfCollector(Collector):
+    name = "perf"
+    enabled_by_default = False
+    CPUS = Option("--collector.perf.cpus", "perf_cpus", None,
+                  help="List of CPUs from which perf metrics should be collected", parse=parse_cpus, flag_default="")
+    TRACEPOINT = Option("--collector.perf.tracepoint", "perf_tracepoint", (),
+                        help="perf tracepoint that should be collected", parse=parse_tracepoints, multiple=True)
+
     def __init__(self, ctx: Context) -> None:
-        self.cpus = ctx.options.get("perf_cpus") or list(range(os.cpu_count() or 1))
+        self.cpus = self.CPUS.read(ctx.options) or list(range(os.cpu_count() or 1))
         self.events: list[tuple[str, str, int, int, bool]] = []  # metric, help, cpu, fd, is tracepoint
         self.error: OSError | None = None
         self.tracepoint_error: OSError | None = None
         for kind, config, name, help_text in EVENTS:
             for cpu in self.cpus:
                 self._open(kind, config, name, help_text, cpu, False)
-        for subsystem, event in ctx.options.get("perf_tracepoint") or ():
+        for subsystem, event in self.TRACEPOINT.read(ctx.options):
             try:
                 config = tracepoint_id(subsystem, event)
             except OSError as exc:

@@ -3,33 +3,23 @@ Linux's /proc and /sys (macOS, the BSDs, Windows), with the metric names Go's da
 
 It is chosen per collector when it is built: automatically when <procfs>/stat does not exist, or for every one
 of those seven with --collector.portable (which is how the tests compare it with the /proc collectors on Linux).
-Each of the seven registered collectors keeps its name and flags; only its factory picks the implementation.
+Each class is registered as a variant of its collector, which keeps its name and flags.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import re
 
-import click
-
+from exporter_toolkit.collectors import Option
 from exporter_toolkit.families import counter, gauge
-from node_exporter.collector import COLLECTORS, Context
-from node_exporter.collectors import cpu, diskstats, filesystem, loadavg, meminfo, netdev, uname  # noqa: F401
+from node_exporter.collector import Collector, Context, register_variant
+from node_exporter.collectors import diskstats, filesystem, netdev
 from node_exporter.options import device_filter
 
 
-def portable_wanted(ctx: Context) -> bool:
-    return bool(ctx.options.get("portable")) or not os.path.exists(ctx.paths.proc("stat"))
-
-
-class PortableCpu:
+class PortableCpu(Collector):
     """node_cpu_seconds_total{cpu,mode}: user, nice, system, idle as Go's darwin build (plus interrupt where the
     platform counts it, as the BSD builds)."""
-
-    def __init__(self, ctx: Context) -> None:
-        pass
 
     def update(self):
         import psutil  # loaded only in portable mode
@@ -46,11 +36,8 @@ class PortableCpu:
         yield family
 
 
-class PortableMeminfo:
+class PortableMeminfo(Collector):
     """node_memory_*_bytes with Go darwin's names ("Memory information field X.", counters end in _total)."""
-
-    def __init__(self, ctx: Context) -> None:
-        pass
 
     def update(self):
         import psutil  # loaded only in portable mode
@@ -76,10 +63,7 @@ class PortableMeminfo:
             yield gauge("node_memory_wired_bytes", "Memory information field wired_bytes.", value=float(memory.wired))
 
 
-class PortableLoadavg:
-    def __init__(self, ctx: Context) -> None:
-        pass
-
+class PortableLoadavg(Collector):
     def update(self):
         import psutil  # loaded only in portable mode
 
@@ -89,15 +73,13 @@ class PortableLoadavg:
         yield gauge("node_load15", "15m load average.", value=fifteen)
 
 
-class PortableFilesystem:
+class PortableFilesystem(Collector):
     """statvfs() of every mounted filesystem, filtered by the filesystem collector's own two flags."""
 
     def __init__(self, ctx: Context) -> None:
-        options = ctx.options
-        self.exclude_mounts = (options.get("filesystem_mount_points_exclude")
-                               or re.compile(filesystem.DEFAULT_MOUNT_POINTS_EXCLUDE))
-        self.exclude_types = (options.get("filesystem_fs_types_exclude")
-                              or re.compile(filesystem.DEFAULT_FS_TYPES_EXCLUDE))
+        super().__init__(ctx)
+        self.exclude_mounts = filesystem.FilesystemCollector.MOUNT_POINTS_EXCLUDE.read(ctx.options)
+        self.exclude_types = filesystem.FilesystemCollector.FS_TYPES_EXCLUDE.read(ctx.options)
 
     def update(self):
         import psutil  # loaded only in portable mode
@@ -141,11 +123,13 @@ class PortableFilesystem:
         yield from (family for family in (avail, error, files, files_free, free, readonly, size) if family.rows)
 
 
-class PortableDiskstats:
+class PortableDiskstats(Collector):
     """Per-disk I/O counts, bytes and times, filtered by the diskstats collector's device flags."""
 
     def __init__(self, ctx: Context) -> None:
-        self.ignored = device_filter(ctx.options, "diskstats", diskstats.DEFAULT_DEVICE_EXCLUDE)
+        super().__init__(ctx)
+        self.ignored = device_filter(ctx.options, diskstats.DiskstatsCollector.DEVICE_INCLUDE,
+                                     diskstats.DiskstatsCollector.DEVICE_EXCLUDE)
 
     def update(self):
         import psutil  # loaded only in portable mode
@@ -174,7 +158,7 @@ class PortableDiskstats:
         yield from (family for family in (reads, writes, read_bytes, written, read_time, write_time) if family.rows)
 
 
-class PortableNetdev:
+class PortableNetdev(Collector):
     """Per-interface counters, filtered by the netdev collector's device flags."""
 
     # (metric, HELP, psutil attribute)
@@ -190,7 +174,9 @@ class PortableNetdev:
     )
 
     def __init__(self, ctx: Context) -> None:
-        self.ignored = device_filter(ctx.options, "netdev", netdev.DEFAULT_DEVICE_EXCLUDE)
+        super().__init__(ctx)
+        self.ignored = device_filter(ctx.options, netdev.NetdevCollector.DEVICE_INCLUDE,
+                                     netdev.NetdevCollector.DEVICE_EXCLUDE)
 
     def update(self):
         import psutil  # loaded only in portable mode
@@ -204,12 +190,9 @@ class PortableNetdev:
         yield from (family for _, family in families if family.rows)
 
 
-class PortableUname:
+class PortableUname(Collector):
     """node_uname_info; nodename and domainname split at the host name's first dot, "(none)" without one, as the
     BSD builds do."""
-
-    def __init__(self, ctx: Context) -> None:
-        pass
 
     def update(self):
         info = os.uname() if hasattr(os, "uname") else None
@@ -231,26 +214,14 @@ class PortableUname:
 PORTABLE = {"cpu": PortableCpu, "meminfo": PortableMeminfo, "loadavg": PortableLoadavg,
             "filesystem": PortableFilesystem, "diskstats": PortableDiskstats, "netdev": PortableNetdev,
             "uname": PortableUname}
-PORTABLE_FLAG = click.option("--collector.portable", "portable", is_flag=True,
-                             help="Read cpu, meminfo, loadavg, filesystem, diskstats, netdev and uname through psutil "
-                                  "with Go's darwin/BSD names (automatic where <procfs>/stat does not exist).")
+PORTABLE_FLAG = Option("--collector.portable", "portable", False,
+                       "Read cpu, meminfo, loadavg, filesystem, diskstats, netdev and uname through psutil with Go's "
+                       "darwin/BSD names (automatic where <procfs>/stat does not exist).", is_flag=True)
 
 
-def _chooser(name: str, linux_factory, portable_factory):
-    def build(ctx: Context):
-        return portable_factory(ctx) if portable_wanted(ctx) else linux_factory(ctx)
-
-    build.__name__ = f"{name}_collector"
-    return build
+def portable_wanted(ctx: Context) -> bool:
+    return bool(PORTABLE_FLAG.read(ctx.options)) or not os.path.exists(ctx.paths.proc("stat"))
 
 
-def _install() -> None:
-    """Give each of the seven registered collectors a factory that picks /proc or psutil; the flag rides on cpu."""
-    for name, portable_class in PORTABLE.items():
-        spec = COLLECTORS.specs[name]
-        options = spec.options + ((PORTABLE_FLAG,) if name == "cpu" else ())
-        COLLECTORS.specs[name] = dataclasses.replace(spec, factory=_chooser(name, spec.factory, portable_class),
-                                                     options=options)
-
-
-_install()
+for _name, _variant in PORTABLE.items():
+    register_variant(_name, _variant, portable_wanted)

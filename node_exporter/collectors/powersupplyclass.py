@@ -9,8 +9,8 @@ import re
 from prometheus_client.core import Metric
 
 from exporter_toolkit.families import Family, gauge
-from node_exporter.collector import Context, NoDataError, register
-from node_exporter.options import regex_option
+from node_exporter.collector import Collector, Context, NoDataError, register
+from node_exporter.options import regex
 
 # (sysfs attribute, metric, divisor): plain numbers; micro-units (µA, µV, µWh, µW) to base units; tenths of °C.
 NUMBERS = (
@@ -110,14 +110,15 @@ def read_supply(directory: str) -> tuple[dict[str, float], dict[str, str]]:
     return numbers, strings
 
 
-@register("powersupplyclass", options=[
-    regex_option("--collector.powersupply.ignored-supplies", "powersupply_ignored_supplies", "^$",
-                 "Regexp of power supplies to ignore for powersupplyclass collector."),
-])
-class PowerSupplyClassCollector:
+@register
+class PowerSupplyClassCollector(Collector):
+    name = "powersupplyclass"
+    IGNORED_SUPPLIES = regex("--collector.powersupply.ignored-supplies", "powersupply_ignored_supplies", "^$",
+                             "Regexp of power supplies to ignore for powersupplyclass collector.")
+
     def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
-        self.ignored = ctx.options.get("powersupply_ignored_supplies") or re.compile("^$")
+        super().__init__(ctx)
+        self.ignored = self.IGNORED_SUPPLIES.read(ctx.options)
 
     def update(self):
         root = self.paths.sys("class", "power_supply")

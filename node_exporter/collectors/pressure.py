@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from exporter_toolkit.families import counter
-from node_exporter.collector import Context, NoDataError, register
+from node_exporter.collector import Collector, NoDataError, register
 from node_exporter.paths import read_text
 
 # (resource, line kind, metric, HELP); cpu "full" is not exported by node_exporter 1.5.
@@ -34,10 +34,9 @@ def parse_psi(text: str) -> dict[str, float]:
     return totals
 
 
-@register("pressure")
-class PressureCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class PressureCollector(Collector):
+    name = "pressure"
 
     def update(self):
         psi = {}

@@ -7,7 +7,7 @@ import errno
 import os
 
 from exporter_toolkit.families import gauge
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, register
 from node_exporter.paths import read_int, read_text
 
 # A process may exit between listing /proc and reading its stat: these errors skip it, as in Go.
@@ -26,10 +26,10 @@ def _stat_fields(path: str) -> list[str] | None:
     return text[text.rindex(")") + 2:].split()
 
 
-@register("processes", default=False)
-class ProcessesCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class ProcessesCollector(Collector):
+    name = "processes"
+    enabled_by_default = False
 
     def _thread_states(self, pid: str, process_state: str, counts: dict[str, int]) -> None:
         """Each thread's state; the main thread counts with its process's state (Go reads it once)."""

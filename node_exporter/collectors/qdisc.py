@@ -13,10 +13,11 @@ import struct
 
 import click
 
+from exporter_toolkit.collectors import Option
 from exporter_toolkit.families import counter, gauge
 from node_exporter import netlink
-from node_exporter.collector import Context, register
-from node_exporter.options import regex_option
+from node_exporter.collector import Collector, Context, register
+from node_exporter.options import regex
 
 RTM_GETQDISC = 38
 TCMSG = struct.Struct("=BxxxiIII")  # family, ifindex, handle, parent, info
@@ -74,11 +75,12 @@ def from_netlink() -> list[dict]:
 def _device_filter(options: dict):
     """Go 1.5 spells the flags --collector.qdisk.*; later releases --collector.qdisc.* (qdisk kept as an alias)."""
     chosen = {}
-    for kind in ("include", "exclude"):
-        new, old = options.get(f"qdisc_device_{kind}"), options.get(f"qdisk_device_{kind}")
+    for kind, new_option, old_option in (
+            ("include", QdiscCollector.DEVICE_INCLUDE, QdiscCollector.QDISK_DEVICE_INCLUDE),
+            ("exclude", QdiscCollector.DEVICE_EXCLUDE, QdiscCollector.QDISK_DEVICE_EXCLUDE)):
+        new, old = new_option.read(options), old_option.read(options)
         if new is not None and old is not None:
-            raise click.UsageError(f"--collector.qdisk.device-{kind} and --collector.qdisc.device-{kind} are "
-                                   "mutually exclusive")
+            raise click.UsageError(f"{old_option.flag} and {new_option.flag} are mutually exclusive")
         chosen[kind] = new if new is not None else old
     include, exclude = chosen["include"], chosen["exclude"]
     if include is not None and exclude is not None:
@@ -91,21 +93,23 @@ def _device_filter(options: dict):
     return lambda name: False
 
 
-@register("qdisc", default=False, options=[
-    click.option("--collector.qdisc.fixtures", "qdisc_fixtures", default="",
-                 help="test fixtures to use for qdisc collector end-to-end testing"),
-    regex_option("--collector.qdisc.device-include", "qdisc_device_include", None,
-                 "Regexp of qdisc devices to include (mutually exclusive to device-exclude)."),
-    regex_option("--collector.qdisc.device-exclude", "qdisc_device_exclude", None,
-                 "Regexp of qdisc devices to exclude (mutually exclusive to device-include)."),
-    regex_option("--collector.qdisk.device-include", "qdisk_device_include", None,
-                 "Go 1.5's spelling of --collector.qdisc.device-include."),
-    regex_option("--collector.qdisk.device-exclude", "qdisk_device_exclude", None,
-                 "Go 1.5's spelling of --collector.qdisc.device-exclude."),
-])
-class QdiscCollector:
+@register
+class QdiscCollector(Collector):
+    name = "qdisc"
+    enabled_by_default = False
+    FIXTURES = Option("--collector.qdisc.fixtures", "qdisc_fixtures", "",
+                      help="test fixtures to use for qdisc collector end-to-end testing")
+    DEVICE_INCLUDE = regex("--collector.qdisc.device-include", "qdisc_device_include", None,
+                           "Regexp of qdisc devices to include (mutually exclusive to device-exclude).")
+    DEVICE_EXCLUDE = regex("--collector.qdisc.device-exclude", "qdisc_device_exclude", None,
+                           "Regexp of qdisc devices to exclude (mutually exclusive to device-include).")
+    QDISK_DEVICE_INCLUDE = regex("--collector.qdisk.device-include", "qdisk_device_include", None,
+                                 "Go 1.5's spelling of --collector.qdisc.device-include.")
+    QDISK_DEVICE_EXCLUDE = regex("--collector.qdisk.device-exclude", "qdisk_device_exclude", None,
+                                 "Go 1.5's spelling of --collector.qdisc.device-exclude.")
+
     def __init__(self, ctx: Context) -> None:
-        self.fixtures = ctx.options.get("qdisc_fixtures") or ""
+        self.fixtures = self.FIXTURES.read(ctx.options)
         self.ignored = _device_filter(ctx.options)
 
     def update(self):

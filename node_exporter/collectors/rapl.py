@@ -6,13 +6,12 @@ import logging
 import os
 import re
 
-import click
-
+from exporter_toolkit.collectors import Option
 from exporter_toolkit.families import Family, counter
-from node_exporter.collector import Context, NoDataError, register
+from node_exporter.collector import Collector, Context, NoDataError, register
 from node_exporter.paths import read_int, read_text
 
-log = logging.getLogger("node_exporter")
+log = logging.getLogger(__name__)
 INVALID_NAME_CHARS = re.compile(r"[^a-zA-Z0-9_]")
 # The zone names the kernel's RAPL drivers use, so each family name is spelled out; others are derived below.
 KNOWN_ZONES = {
@@ -44,15 +43,16 @@ def zones(root: str) -> list[tuple[str, int, str]]:
     return found
 
 
-@register("rapl", options=[
-    click.option("--collector.rapl.enable-zone-label", "rapl_enable_zone_label", is_flag=True,
-                 help="Report every zone in one node_rapl_joules_total family with a rapl_zone label (Go 1.5's "
-                      "help text for this flag is a copy-paste slip)."),
-])
-class RaplCollector:
+@register
+class RaplCollector(Collector):
+    name = "rapl"
+    ENABLE_ZONE_LABEL = Option("--collector.rapl.enable-zone-label", "rapl_enable_zone_label", False,
+                               "Report every zone in one node_rapl_joules_total family with a rapl_zone label (Go "
+                               "1.5's help text for this flag is a copy-paste slip).", is_flag=True)
+
     def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
-        self.zone_label = bool(ctx.options.get("rapl_enable_zone_label"))
+        super().__init__(ctx)
+        self.zone_label = bool(self.ENABLE_ZONE_LABEL.read(ctx.options))
 
     def update(self):
         root = self.paths.sys("class", "powercap")

@@ -12,12 +12,11 @@ import logging
 import os
 import struct
 
-import click
-
+from exporter_toolkit.collectors import Option
 from exporter_toolkit.families import gauge
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, Context, register
 
-log = logging.getLogger("node_exporter")
+log = logging.getLogger(__name__)
 
 STATUS = struct.Struct(">QI4xBBBB")  # TAI64 seconds, nanoseconds, pid (skipped), paused, want, term, state
 TAI_OFFSET = (1 << 62) + 10  # TAI64 label of the Unix epoch, as runit writes it
@@ -35,13 +34,15 @@ def read_status(directory: str) -> tuple[int, int, float, bool]:
     return state, WANTED.get(want, 0), float(seconds - TAI_OFFSET), normally_up
 
 
-@register("runit", default=False, options=[
-    click.option("--collector.runit.servicedir", "runit_servicedir", default="/etc/service", show_default=True,
-                 help="Path to runit service directory."),
-])
-class RunitCollector:
+@register
+class RunitCollector(Collector):
+    name = "runit"
+    enabled_by_default = False
+    SERVICEDIR = Option("--collector.runit.servicedir", "runit_servicedir", "/etc/service",
+                        help="Path to runit service directory.")
+
     def __init__(self, ctx: Context) -> None:
-        self.servicedir = ctx.options.get("runit_servicedir") or "/etc/service"
+        self.servicedir = self.SERVICEDIR.read(ctx.options)
 
     def update(self):
         names = sorted(entry.name for entry in os.scandir(self.servicedir) if entry.is_dir())

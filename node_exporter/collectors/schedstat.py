@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from exporter_toolkit.families import counter
-from node_exporter.collector import Context, NoDataError, register
+from node_exporter.collector import Collector, NoDataError, register
 from node_exporter.paths import read_text
 
 NANOSECONDS = 1e9
 
 
-@register("schedstat")
-class SchedstatCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class SchedstatCollector(Collector):
+    name = "schedstat"
 
     def update(self):
         try:

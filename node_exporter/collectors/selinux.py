@@ -7,7 +7,7 @@ import os
 import re
 
 from exporter_toolkit.families import gauge
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, register
 from node_exporter.paths import read_text
 
 CONFIG_MODE = re.compile(r"^\s*SELINUX\s*=\s*(\S+)", re.MULTILINE)
@@ -15,10 +15,9 @@ MODES = {"enforcing": 1, "permissive": 0}
 DISABLED = -1
 
 
-@register("selinux")
-class SelinuxCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class SelinuxCollector(Collector):
+    name = "selinux"
 
     def _config_mode(self) -> int:
         try:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from exporter_toolkit.families import gauge
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, register
 from node_exporter.paths import read_text
 
 
-@register("slabinfo", default=False)
-class SlabinfoCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class SlabinfoCollector(Collector):
+    name = "slabinfo"
+    enabled_by_default = False
 
     def update(self):
         lines = read_text(self.paths.proc("slabinfo")).splitlines()

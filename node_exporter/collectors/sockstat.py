@@ -6,7 +6,7 @@ import contextlib
 import os
 
 from exporter_toolkit.families import gauge
-from node_exporter.collector import Context, NoDataError, register
+from node_exporter.collector import Collector, NoDataError, register
 from node_exporter.paths import read_text
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
@@ -52,10 +52,9 @@ def parse_sockstat(text: str) -> list[tuple[str, str, float]]:
     return rows
 
 
-@register("sockstat")
-class SockstatCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class SockstatCollector(Collector):
+    name = "sockstat"
 
     def update(self):
         try:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from exporter_toolkit.families import counter
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, register
 from node_exporter.paths import read_text
 
 
-@register("softnet")
-class SoftnetCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class SoftnetCollector(Collector):
+    name = "softnet"
 
     def update(self):
         processed = counter("node_softnet_processed_total", "Number of processed packets", ["cpu"])

@@ -3,23 +3,24 @@ with --collector.stat.softirq."""
 
 from __future__ import annotations
 
-import click
-
+from exporter_toolkit.collectors import Option
 from exporter_toolkit.families import counter, gauge
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, Context, register
 from node_exporter.paths import read_text
 
 # The kernel's softirq vectors in /proc/stat's column order (after the total).
 SOFTIRQ_VECTORS = ("hi", "timer", "net_tx", "net_rx", "block", "block_iopoll", "tasklet", "sched", "hrtimer", "rcu")
 
 
-@register("stat", options=[
-    click.option("--collector.stat.softirq", "stat_softirq", is_flag=True, help="Export softirq calls per vector"),
-])
-class StatCollector:
+@register
+class StatCollector(Collector):
+    name = "stat"
+    SOFTIRQ = Option("--collector.stat.softirq", "stat_softirq", False, help="Export softirq calls per vector",
+                     is_flag=True)
+
     def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
-        self.softirq = bool(ctx.options.get("stat_softirq"))
+        super().__init__(ctx)
+        self.softirq = bool(self.SOFTIRQ.read(ctx.options))
 
     def update(self):
         fields: dict[str, str] = {}

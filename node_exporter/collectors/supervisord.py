@@ -5,21 +5,22 @@
 
 from __future__ import annotations
 
-import click
-
+from exporter_toolkit.collectors import Option
 from exporter_toolkit.families import gauge, raw_counter
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, Context, register
 
 RUNNING_STATES = (10, 20, 40)  # STARTING, RUNNING, STOPPING
 
 
-@register("supervisord", default=False, options=[
-    click.option("--collector.supervisord.url", "supervisord_url", default="http://localhost:9001/RPC2",
-                 show_default=True, help="XML RPC endpoint."),
-])
-class SupervisordCollector:
+@register
+class SupervisordCollector(Collector):
+    name = "supervisord"
+    enabled_by_default = False
+    URL = Option("--collector.supervisord.url", "supervisord_url", "http://localhost:9001/RPC2",
+                 help="XML RPC endpoint.")
+
     def __init__(self, ctx: Context) -> None:
-        self.url = ctx.options.get("supervisord_url") or "http://localhost:9001/RPC2"
+        self.url = self.URL.read(ctx.options)
 
     def update(self):
         from node_exporter import supervisord_rpc

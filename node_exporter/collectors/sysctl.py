@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import click
-
+from exporter_toolkit.collectors import Option
 from exporter_toolkit.families import Family, gauge, untyped
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, Context, register
 from node_exporter.paths import read_text
 
 INVALID_NAME_CHARS = re.compile(r"[^a-zA-Z0-9_]")
@@ -33,17 +32,19 @@ class Sysctl:
         return INVALID_NAME_CHARS.sub("_", self.name)
 
 
-@register("sysctl", default=False, options=[
-    click.option("--collector.sysctl.include", "sysctl_include", multiple=True,
-                 help="Select sysctl metrics to include (repeatable; NAME or NAME:field1,field2)"),
-    click.option("--collector.sysctl.include-info", "sysctl_include_info", multiple=True,
-                 help="Select sysctl metrics to include as info metrics (repeatable)"),
-])
-class SysctlCollector:
+@register
+class SysctlCollector(Collector):
+    name = "sysctl"
+    enabled_by_default = False
+    INCLUDE = Option("--collector.sysctl.include", "sysctl_include", (),
+                     help="Select sysctl metrics to include (repeatable; NAME or NAME:field1,field2)", multiple=True)
+    INCLUDE_INFO = Option("--collector.sysctl.include-info", "sysctl_include_info", (),
+                          help="Select sysctl metrics to include as info metrics (repeatable)", multiple=True)
+
     def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
-        self.sysctls = [Sysctl.parse(text, True) for text in ctx.options.get("sysctl_include") or ()]
-        self.sysctls += [Sysctl.parse(text, False) for text in ctx.options.get("sysctl_include_info") or ()]
+        super().__init__(ctx)
+        self.sysctls = [Sysctl.parse(text, True) for text in self.INCLUDE.read(ctx.options)]
+        self.sysctls += [Sysctl.parse(text, False) for text in self.INCLUDE_INFO.read(ctx.options)]
 
     def _values(self, sysctl: Sysctl) -> list[str]:
         values = read_text(self.paths.proc("sys", *sysctl.name.split("."))).split()

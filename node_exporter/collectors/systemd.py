@@ -12,11 +12,12 @@ import re
 
 import click
 
+from exporter_toolkit.collectors import Option
 from exporter_toolkit.families import counter, gauge
 from node_exporter import dbus_client
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, Context, register
 
-log = logging.getLogger("node_exporter")
+log = logging.getLogger(__name__)
 
 SYSTEMD = "org.freedesktop.systemd1"
 MANAGER_PATH = "/org/freedesktop/systemd1"
@@ -54,48 +55,55 @@ def _anchored(_ctx, _param, value: str | None) -> re.Pattern | None:
 def _patterns(options: dict) -> tuple[re.Pattern, re.Pattern]:
     """Include and exclude patterns; the deprecated whitelist/blacklist names are accepted as Go 1.5 accepts them."""
     chosen = []
-    for new, old, default in (("include", "whitelist", ".+"), ("exclude", "blacklist", DEFAULT_EXCLUDE)):
-        value, legacy = options.get(f"systemd_unit_{new}"), options.get(f"systemd_unit_{old}")
+    for new, old in ((SystemdCollector.UNIT_INCLUDE, SystemdCollector.UNIT_WHITELIST),
+                     (SystemdCollector.UNIT_EXCLUDE, SystemdCollector.UNIT_BLACKLIST)):
+        value, legacy = options.get(new.dest), options.get(old.dest)
         if value is not None and legacy is not None:
-            raise click.UsageError(f"--collector.systemd.unit-{old} and --collector.systemd.unit-{new} are mutually "
-                                   "exclusive")
+            raise click.UsageError(f"{old.flag} and {new.flag} are mutually exclusive")
         if legacy is not None:
-            log.warning(f"--collector.systemd.unit-{old} is DEPRECATED and will be removed in 2.0.0, use "
-                        f"--collector.systemd.unit-{new}")
+            log.warning(f"{old.flag} is DEPRECATED and will be removed in 2.0.0, use {new.flag}")
             value = legacy
-        chosen.append(value if value is not None else re.compile(f"^(?:{default})$"))
+        chosen.append(value if value is not None else new.default)
     return chosen[0], chosen[1]
 
 
-@register("systemd", default=False, options=[
-    click.option("--collector.systemd.unit-include", "systemd_unit_include", default=None, callback=_anchored,
-                 help="Regexp of systemd units to include. Units must both match include and not match exclude to "
-                      "be included.  [default: .+]"),
-    click.option("--collector.systemd.unit-whitelist", "systemd_unit_whitelist", default=None, callback=_anchored,
-                 hidden=True),
-    click.option("--collector.systemd.unit-exclude", "systemd_unit_exclude", default=None, callback=_anchored,
-                 help="Regexp of systemd units to exclude. Units must both match include and not match exclude to "
-                      f"be included.  [default: {DEFAULT_EXCLUDE}]"),
-    click.option("--collector.systemd.unit-blacklist", "systemd_unit_blacklist", default=None, callback=_anchored,
-                 hidden=True),
-    click.option("--collector.systemd.private", "systemd_private", is_flag=True, hidden=True,  # hidden in Go too
-                 help="Establish a private, direct connection to systemd without dbus (Strongly discouraged since it "
-                      "requires root. For testing purposes only)."),
-    click.option("--collector.systemd.enable-task-metrics", "systemd_enable_task_metrics", is_flag=True,
-                 help="Enables service unit tasks metrics unit_tasks_current and unit_tasks_max"),
-    click.option("--collector.systemd.enable-restarts-metrics", "systemd_enable_restarts_metrics", is_flag=True,
-                 help="Enables service unit metric service_restart_total"),
-    click.option("--collector.systemd.enable-start-time-metrics", "systemd_enable_start_time_metrics",
-                 is_flag=True, help="Enables service unit metric unit_start_time_seconds"),
-])
-class SystemdCollector:
+def _unit_regex(flag: str, dest: str, default: str | None, help_text: str = "", hidden: bool = False) -> Option:
+    """A unit filter flag: anchored as Go anchors it; its default applies only when neither name is given."""
+    return Option(flag, dest, _anchored(None, None, default), help_text, parse=_anchored, hidden=hidden,
+                  on_command_line=False)
+
+
+@register
+class SystemdCollector(Collector):
+    name = "systemd"
+    enabled_by_default = False
+    UNIT_INCLUDE = _unit_regex("--collector.systemd.unit-include", "systemd_unit_include", ".+",
+                               "Regexp of systemd units to include. Units must both match include and not match "
+                               "exclude to be included.  [default: .+]")
+    UNIT_WHITELIST = _unit_regex("--collector.systemd.unit-whitelist", "systemd_unit_whitelist", None, hidden=True)
+    UNIT_EXCLUDE = _unit_regex("--collector.systemd.unit-exclude", "systemd_unit_exclude", DEFAULT_EXCLUDE,
+                               "Regexp of systemd units to exclude. Units must both match include and not match "
+                               f"exclude to be included.  [default: {DEFAULT_EXCLUDE}]")
+    UNIT_BLACKLIST = _unit_regex("--collector.systemd.unit-blacklist", "systemd_unit_blacklist", None, hidden=True)
+    PRIVATE = Option("--collector.systemd.private", "systemd_private", False,
+                     "Establish a private, direct connection to systemd without dbus (Strongly discouraged since it "
+                     "requires root. For testing purposes only).", is_flag=True, hidden=True)  # hidden in Go too
+    ENABLE_TASK_METRICS = Option("--collector.systemd.enable-task-metrics", "systemd_enable_task_metrics", False,
+                                 "Enables service unit tasks metrics unit_tasks_current and unit_tasks_max",
+                                 is_flag=True)
+    ENABLE_RESTARTS_METRICS = Option("--collector.systemd.enable-restarts-metrics", "systemd_enable_restarts_metrics",
+                                     False, "Enables service unit metric service_restart_total", is_flag=True)
+    ENABLE_START_TIME_METRICS = Option("--collector.systemd.enable-start-time-metrics",
+                                       "systemd_enable_start_time_metrics", False,
+                                       "Enables service unit metric unit_start_time_seconds", is_flag=True)
+
     def __init__(self, ctx: Context) -> None:
         options = ctx.options
         self.include, self.exclude = _patterns(options)
-        self.private = bool(options.get("systemd_private"))
-        self.tasks = bool(options.get("systemd_enable_task_metrics"))
-        self.restarts = bool(options.get("systemd_enable_restarts_metrics"))
-        self.start_time = bool(options.get("systemd_enable_start_time_metrics"))
+        self.private = bool(self.PRIVATE.read(options))
+        self.tasks = bool(self.ENABLE_TASK_METRICS.read(options))
+        self.restarts = bool(self.ENABLE_RESTARTS_METRICS.read(options))
+        self.start_time = bool(self.ENABLE_START_TIME_METRICS.read(options))
 
     def update(self):
         try:

@@ -6,8 +6,8 @@ import os
 import re
 
 from exporter_toolkit.families import counter, gauge
-from node_exporter.collector import Context, NoDataError, register
-from node_exporter.options import regex_option
+from node_exporter.collector import Collector, Context, NoDataError, register
+from node_exporter.options import regex
 from node_exporter.paths import read_int
 
 # Each drive appears under several names (st0, st0a, nst0l, ...): only the plain stN node is counted.
@@ -15,14 +15,15 @@ TAPE_DEVICE = re.compile(r"^st[0-9]+$")
 NANOSECONDS = 1e9
 
 
-@register("tapestats", options=[
-    regex_option("--collector.tapestats.ignored-devices", "tapestats_ignored_devices", "^$",
-                 "Regexp of devices to ignore for tapestats."),
-])
-class TapestatsCollector:
+@register
+class TapestatsCollector(Collector):
+    name = "tapestats"
+    IGNORED_DEVICES = regex("--collector.tapestats.ignored-devices", "tapestats_ignored_devices", "^$",
+                            "Regexp of devices to ignore for tapestats.")
+
     def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
-        self.ignored = ctx.options.get("tapestats_ignored_devices") or re.compile("^$")
+        super().__init__(ctx)
+        self.ignored = self.IGNORED_DEVICES.read(ctx.options)
 
     def update(self):
         root = self.paths.sys("class", "scsi_tape")

@@ -12,7 +12,7 @@ import struct
 
 from exporter_toolkit.families import gauge
 from node_exporter import netlink
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, register
 
 NETLINK_SOCK_DIAG = 4
 SOCK_DIAG_BY_FAMILY = 20
@@ -41,10 +41,10 @@ def dump(family: int):
     return netlink.request(NETLINK_SOCK_DIAG, SOCK_DIAG_BY_FAMILY, netlink.NLM_F_DUMP, payload)
 
 
-@register("tcpstat", default=False)
-class TcpstatCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class TcpstatCollector(Collector):
+    name = "tcpstat"
+    enabled_by_default = False
 
     def update(self):
         stats = {"rx_queued_bytes": 0.0, "tx_queued_bytes": 0.0}

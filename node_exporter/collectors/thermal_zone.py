@@ -7,7 +7,7 @@ import glob
 import os
 
 from exporter_toolkit.families import gauge
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, register
 from node_exporter.paths import read_text
 
 # A zone whose sensor cannot be read right now (e.g. a powered-down device) is skipped, as Go's procfs does.
@@ -18,10 +18,9 @@ def _read(directory: str, name: str) -> str:
     return read_text(os.path.join(directory, name)).strip()
 
 
-@register("thermal_zone")
-class ThermalZoneCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class ThermalZoneCollector(Collector):
+    name = "thermal_zone"
 
     def update(self):
         root = self.paths.sys("class", "thermal")

@@ -7,17 +7,16 @@ import os
 import time as _time
 
 from exporter_toolkit.families import gauge
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, register
 from node_exporter.paths import read_text
 
 
-@register("time")
-class TimeCollector:
+@register
+class TimeCollector(Collector):
+    name = "time"
+
     # Tests replace this to make the output deterministic.
     clock = staticmethod(_time.time)
-
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
 
     def update(self):
         now = self.clock()

@@ -9,9 +9,9 @@ import logging
 import os
 
 from exporter_toolkit.families import counter, gauge
-from node_exporter.collector import Context, NoDataError, register
+from node_exporter.collector import Collector, NoDataError, register
 
-log = logging.getLogger("node_exporter")
+log = logging.getLogger(__name__)
 
 TIME_ERROR = 5  # adjtimex's return value when the clock is not synchronised
 STA_NANO = 0x2000  # status bit: offset and jitter are in nanoseconds, else microseconds
@@ -46,13 +46,12 @@ def adjtimex() -> tuple[int, Timex]:
     return state, buf
 
 
-@register("timex")
-class TimexCollector:
+@register
+class TimexCollector(Collector):
+    name = "timex"
+
     # A seam for tests: the golden tree must not depend on this host's clock discipline.
     read = staticmethod(adjtimex)
-
-    def __init__(self, ctx: Context) -> None:
-        pass
 
     def update(self):
         try:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 from exporter_toolkit.families import gauge
-from node_exporter.collector import Context, NoDataError, register
+from node_exporter.collector import Collector, NoDataError, register
 from node_exporter.paths import read_text
 
-log = logging.getLogger("node_exporter")
+log = logging.getLogger(__name__)
 
 
 def queue_sums(text: str) -> tuple[int, int]:
@@ -26,10 +26,9 @@ def queue_sums(text: str) -> tuple[int, int]:
     return tx, rx
 
 
-@register("udp_queues")
-class UdpQueuesCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class UdpQueuesCollector(Collector):
+    name = "udp_queues"
 
     def update(self):
         family = gauge("node_udp_queues", "Number of allocated memory in the kernel for UDP datagrams in bytes.",

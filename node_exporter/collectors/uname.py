@@ -5,16 +5,15 @@ from __future__ import annotations
 import os
 
 from exporter_toolkit.families import gauge
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, register
 from node_exporter.paths import read_text
 
 LABELS = ["sysname", "release", "version", "machine", "nodename", "domainname"]
 
 
-@register("uname")
-class UnameCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class UnameCollector(Collector):
+    name = "uname"
 
     def _kernel(self, name: str, fallback: str) -> str:
         try:

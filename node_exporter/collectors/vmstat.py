@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import re
-
 from exporter_toolkit.families import untyped
-from node_exporter.collector import Context, register
-from node_exporter.options import FieldSelector, regex_option
+from node_exporter.collector import Collector, Context, register
+from node_exporter.options import FieldSelector, regex
 from node_exporter.paths import read_text
 
 DEFAULT_FIELDS = r"^(oom_kill|pgpg|pswp|pg.*fault).*"
 
 
-@register("vmstat", options=[
-    regex_option("--collector.vmstat.fields", "vmstat_fields", DEFAULT_FIELDS,
-                 "Regexp of fields to return for vmstat collector."),
-])
-class VmstatCollector:
+@register
+class VmstatCollector(Collector):
+    name = "vmstat"
+    FIELDS = regex("--collector.vmstat.fields", "vmstat_fields", DEFAULT_FIELDS,
+                   "Regexp of fields to return for vmstat collector.")
+
     def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
-        self._wanted = FieldSelector(ctx.options.get("vmstat_fields") or re.compile(DEFAULT_FIELDS))
+        super().__init__(ctx)
+        self._wanted = FieldSelector(self.FIELDS.read(ctx.options))
 
     def update(self):
         for line in read_text(self.paths.proc("vmstat")).splitlines():

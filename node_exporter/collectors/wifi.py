@@ -15,13 +15,12 @@ import os
 import struct
 from dataclasses import dataclass
 
-import click
-
+from exporter_toolkit.collectors import Option
 from exporter_toolkit.families import counter, gauge
 from node_exporter import netlink
-from node_exporter.collector import Context, NoDataError, register
+from node_exporter.collector import Collector, Context, NoDataError, register
 
-log = logging.getLogger("node_exporter")
+log = logging.getLogger(__name__)
 
 NL80211_CMD_GET_INTERFACE = 5
 NL80211_CMD_GET_STATION = 17
@@ -230,13 +229,15 @@ class NetlinkSource:
         return stations
 
 
-@register("wifi", default=False, options=[
-    click.option("--collector.wifi.fixtures", "wifi_fixtures", default="",
-                 help="test fixtures to use for wifi collector metrics"),
-])
-class WifiCollector:
+@register
+class WifiCollector(Collector):
+    name = "wifi"
+    enabled_by_default = False
+    FIXTURES = Option("--collector.wifi.fixtures", "wifi_fixtures", "",
+                      help="test fixtures to use for wifi collector metrics")
+
     def __init__(self, ctx: Context) -> None:
-        self.fixtures = ctx.options.get("wifi_fixtures") or ""
+        self.fixtures = self.FIXTURES.read(ctx.options)
 
     def _source(self):
         if self.fixtures:

@@ -6,7 +6,7 @@ import glob
 import os
 
 from exporter_toolkit.families import counter
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, register
 from node_exporter.paths import read_text
 
 # (line keyword, position, metric, HELP), in the kernel's column order for each line.
@@ -90,10 +90,9 @@ def parse(text: str) -> dict[str, list[int]]:
     return lines
 
 
-@register("xfs")
-class XfsCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class XfsCollector(Collector):
+    name = "xfs"
 
     def update(self):
         families = [counter(metric, doc, ["device"]) for _, _, metric, doc in FIELDS]

@@ -13,10 +13,10 @@ import logging
 import os
 
 from exporter_toolkit.families import Family, gauge, untyped
-from node_exporter.collector import Context, NoDataError, register
+from node_exporter.collector import Collector, NoDataError, register
 from node_exporter.paths import read_text
 
-log = logging.getLogger("node_exporter")
+log = logging.getLogger(__name__)
 
 # kstat file -> metric prefix. The module adds files as features arrive: a missing one is skipped.
 FILES = (
@@ -64,10 +64,9 @@ def metric_suffix(name: str) -> str:
     return name.replace("-", "_")
 
 
-@register("zfs")
-class ZfsCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class ZfsCollector(Collector):
+    name = "zfs"
 
     def _families(self) -> dict[str, Family]:
         families: dict[str, Family] = {}

@@ -11,7 +11,7 @@ import contextlib
 import re
 
 from exporter_toolkit.families import Family, counter, gauge
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, register
 from node_exporter.paths import read_text
 
 NODE_ZONE = re.compile(r"(\d+), zone\s+(\w+)")
@@ -98,10 +98,10 @@ def parse(text: str) -> list[tuple[str, str, dict[str, int], list[int] | None]]:
     return blocks
 
 
-@register("zoneinfo", default=False)
-class ZoneinfoCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.paths = ctx.paths
+@register
+class ZoneinfoCollector(Collector):
+    name = "zoneinfo"
+    enabled_by_default = False
 
     def update(self):
         blocks = parse(read_text(self.paths.proc("zoneinfo")))

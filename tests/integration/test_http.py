@@ -30,7 +30,7 @@ def test_endpoints_of_the_real_daemon(start_node_exporter):
     assert response.getheader("Content-Encoding") == "gzip"
     assert response.getheader("Content-Type").startswith("text/plain; version=0.0.4")
     text = gzip.decompress(response.read()).decode()
-    assert "node_load1 " in text and 'node_scrape_collector_success{collector="cpu"} 1.0' in text
+    assert "node_load1 " in text and 'node_scrape_collector_success{collector="cpu"} 1\n' in text
     assert "process_resident_memory_bytes" in text and 'promhttp_metric_handler_requests_total{code="200"}' in text
 
     om = requests.get(base + "/metrics", headers={"Accept": "application/openmetrics-text;version=1.0.0"}, timeout=5)

@@ -17,8 +17,8 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from mysql_exporter.collector import SCRAPERS
-from mysql_exporter.collectors import __name__ as _scrapers_loaded  # noqa: F401 - registers the scrapers
+from mysql_exporter.scraper import SCRAPERS
+from mysql_exporter.scrapers import __name__ as _scrapers_loaded  # noqa: F401 - registers the scrapers
 from testbed.harness import free_port, start_daemon
 from tests.conftest import require_binary, write_my_cnf
 from tests.exposition import families
@@ -51,7 +51,7 @@ def go_scraper_names(binary: str) -> set[str]:
 
 def all_scraper_flags(datadir: str) -> list[str]:
     """Every scraper on, with the sub-flags that make them read something on this server."""
-    return [*(f"--collect.{name}" for name in sorted(SCRAPERS.specs)), "--collect.mysql.user.privileges",
+    return [*(f"--collect.{name}" for name in sorted(SCRAPERS.units)), "--collect.mysql.user.privileges",
             f"--collect.perf_schema.file_instances.remove_prefix={datadir}/"]
 
 
@@ -84,7 +84,7 @@ def both(request, tmp_path, start_mysql_exporter):
 
 
 def test_we_have_every_scraper_go_has():
-    assert set(SCRAPERS.specs) == go_scraper_names(require_binary("prometheus-mysqld-exporter"))
+    assert set(SCRAPERS.units) == go_scraper_names(require_binary("prometheus-mysqld-exporter"))
 
 
 def test_every_go_family_label_key_set_and_help_is_ours_too(both):

@@ -71,7 +71,7 @@ def test_collector_selection_follows_go_semantics():
     assert enabled_collectors({"disable_defaults": True, "collector__meminfo": True}) == ["meminfo"]
 
 
-def test_go_only_collector_flags_are_accepted_for_existing_manifests():
+def test_collector_flags_of_go_manifests_are_accepted():
     result = run("--no-collector.wifi", "--collector.systemd", "--version")
     assert result.returncode == 0, result.stderr
 

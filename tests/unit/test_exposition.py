@@ -1,4 +1,5 @@
-"""Our fast renderers must produce exactly what prometheus_client produces, in both formats."""
+"""Our fast renderers must produce what prometheus_client produces in both formats, byte for byte, except sample
+values, which are written as Go's client_golang writes them (tests/exposition.go_float)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from prometheus_client.parser import text_string_to_metric_families as parse_tex
 
 from exporter_toolkit.exposition import registry_handler, render_openmetrics, render_text, wants_openmetrics
 from exporter_toolkit.families import counter, gauge, raw_counter, untyped
+from tests.exposition import with_go_values
 
 AWKWARD_VALUES = [0.0, 1.0, -2.5, 1e-9, 123456789.0, 1.8446744073709552e19, float("inf"), float("-inf"),
                   float("nan"), 0.1 + 0.2, 7e6, 9999999.0, 10000000.0]
@@ -64,11 +66,11 @@ def registry():
 
 
 def test_text_matches_prometheus_client_byte_for_byte(registry):
-    assert render_text(registry.collect()) == generate_latest(registry)
+    assert render_text(registry.collect()) == with_go_values(generate_latest(registry))
 
 
 def test_openmetrics_matches_prometheus_client_byte_for_byte(registry):
-    assert render_openmetrics(registry.collect()) == openmetrics_latest(registry)
+    assert render_openmetrics(registry.collect()) == with_go_values(openmetrics_latest(registry), openmetrics=True)
 
 
 def test_families_render_identically_through_stock_sample_path(registry):
@@ -118,7 +120,7 @@ def test_bare_counter_text_is_a_counter_under_its_own_name():
     """Go's text encoder: HELP, TYPE counter and samples all under the bare name; every byte but the TYPE word
     is what prometheus_client writes for a gauge of those rows."""
     ours, stock = bare_families(GaugeMetricFamily)
-    expected = generate_latest(_Registry(stock)).replace(b"# TYPE test_file_bytes gauge\n",
+    expected = with_go_values(generate_latest(_Registry(stock))).replace(b"# TYPE test_file_bytes gauge\n",
                                                           b"# TYPE test_file_bytes counter\n")
     assert b"# TYPE test_file_bytes counter\n" in expected
     assert render_text([ours]) == expected
@@ -131,7 +133,7 @@ def test_bare_counter_openmetrics_is_unknown_under_its_own_name():
     bytes are prometheus_client's for an unknown family of those rows."""
     ours, stock = bare_families(UnknownMetricFamily)
     body = render_openmetrics([ours])
-    assert body == openmetrics_latest(_Registry(stock))
+    assert body == with_go_values(openmetrics_latest(_Registry(stock)), openmetrics=True)
     (parsed,) = parse_openmetrics(body.decode())
     assert (parsed.name, parsed.type) == ("test_file_bytes", "unknown")
     assert {sample.name for sample in parsed.samples} == {"test_file_bytes"}
@@ -143,18 +145,18 @@ def test_bare_counter_openmetrics_is_unknown_under_its_own_name():
 def test_bare_counter_among_others_leaves_their_bytes_alone(registry):
     ours, _ = bare_families(GaugeMetricFamily)
     text = render_text([*registry.collect(), ours])
-    assert text.startswith(generate_latest(registry))
+    assert text.startswith(with_go_values(generate_latest(registry)))
     assert text.endswith(render_text([ours]))
     openmetrics = render_openmetrics([ours, *registry.collect()])
-    assert openmetrics.endswith(openmetrics_latest(registry))
+    assert openmetrics.endswith(with_go_values(openmetrics_latest(registry), openmetrics=True))
     assert openmetrics.startswith(render_openmetrics([ours])[: -len(b"# EOF\n")])
 
 
 def test_raw_counter_named_total_is_an_ordinary_counter():
     bare, plain = raw_counter("test_ops_total", "Ops.", value=4), counter("test_ops_total", "Ops.", value=4)
     assert (bare.name, bare.sample_name) == ("test_ops", "test_ops_total")
-    assert render_text([bare]) == render_text([plain]) == generate_latest(_Registry(plain))
-    assert render_openmetrics([bare]) == openmetrics_latest(_Registry(plain))
+    assert render_text([bare]) == render_text([plain]) == with_go_values(generate_latest(_Registry(plain)))
+    assert render_openmetrics([bare]) == with_go_values(openmetrics_latest(_Registry(plain)), openmetrics=True)
 
 
 def test_bare_counter_samples_for_other_encoders():

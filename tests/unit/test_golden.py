@@ -80,7 +80,7 @@ def test_golden_covers_every_collector_successfully_but_the_broken_nfs_mount(nod
     output = scrape(node_fixture_paths, deterministic)
     failed = re.findall(r'node_scrape_collector_success\{collector="(\w+)"\} 0', output)
     assert failed == []
-    assert 'node_filesystem_device_error{device="server:/export",fstype="nfs4",mountpoint="/home"} 1.0' in output
+    assert 'node_filesystem_device_error{device="server:/export",fstype="nfs4",mountpoint="/home"} 1' in output
     assert 'mountpoint="/srv/data disk"' in output  # octal escape in /proc/mounts decoded
 
 
@@ -108,8 +108,8 @@ def test_corrupted_file_fails_only_its_collector(tmp_path, deterministic, collec
     (target / relative).write_text(content)
     output = scrape(paths, deterministic)
     successes = dict(re.findall(r'node_scrape_collector_success\{collector="(\w+)"\} (\S+)', output))
-    assert successes.pop(collector) == "0.0"
-    assert set(successes.values()) == {"1.0"}, successes
+    assert successes.pop(collector) == "0"
+    assert set(successes.values()) == {"1"}, successes
     assert "node_load1 0.21" in output or collector == "loadavg"
     assert "node_memory_MemTotal_bytes" in output or collector == "meminfo"
 
@@ -119,17 +119,17 @@ def test_malformed_textfile_sets_scrape_error_and_keeps_other_files(tmp_path, no
     with open(os.path.join(directory, "broken.prom"), "w") as handle:
         handle.write("# TYPE broken gauge\nbroken{a=\"1\" 1\n")
     output = scrape(node_fixture_paths, deterministic)
-    assert "node_textfile_scrape_error 1.0" in output
-    assert 'backup_runs_total{result="ok"} 41.0' in output
+    assert "node_textfile_scrape_error 1" in output
+    assert 'backup_runs_total{result="ok"} 41' in output
     assert "broken" not in output.replace("broken.prom", "")
-    assert 'node_scrape_collector_success{collector="textfile"} 1.0' in output
+    assert 'node_scrape_collector_success{collector="textfile"} 1' in output
 
 
 def test_textfile_with_timestamps_is_rejected(node_fixture_paths, deterministic):
     with open(os.path.join(deterministic["textfile_directory"], "stamped.prom"), "w") as handle:
         handle.write("stamped_metric 1 1700000000000\n")
     output = scrape(node_fixture_paths, deterministic)
-    assert "node_textfile_scrape_error 1.0" in output
+    assert "node_textfile_scrape_error 1" in output
     assert "stamped_metric" not in output
 
 
@@ -137,5 +137,5 @@ def test_missing_pressure_is_no_data_not_an_error(tmp_path, deterministic):
     target, paths = copy_tree(tmp_path)
     shutil.rmtree(target / "proc" / "pressure")
     output = scrape(paths, deterministic)
-    assert 'node_scrape_collector_success{collector="pressure"} 0.0' in output
+    assert 'node_scrape_collector_success{collector="pressure"} 0' in output
     assert "node_pressure_" not in output
