@@ -175,8 +175,8 @@ def test_mysql_exporter_as_the_deployment_runs_it(image, manifests, containers, 
     """Its my.cnf where the Deployment mounts the Secret (mode 0440, group fsGroup): mysql_up 1, every default
     scraper served without error, the password in neither the container's configuration nor its log."""
     require_binary("mariadbd")
-    from mysql_exporter.collector import SCRAPERS
-    from mysql_exporter.collectors import __name__ as _registered  # noqa: F401 - registers the scrapers
+    from mysql_exporter.scraper import SCRAPERS
+    from mysql_exporter.scrapers import __name__ as _registered  # noqa: F401 - registers the scrapers
     from testbed.mariadb import start_mariadb
 
     pod = pod_spec(manifests, "Deployment", "mysql-exporter")
