@@ -130,8 +130,8 @@ class KubeStateExporter:
             reflector.relist()
 
     def ready(self) -> bool:
-        """Ready once every resource finished its first list."""
-        return all(reflector.synced.is_set() for reflector in self.reflectors)
+        """Ready once every resource finished its first list, and while none keeps failing to list/watch."""
+        return all(reflector.synced.is_set() and not reflector.stalled for reflector in self.reflectors)
 
     def scrape(self, openmetrics: bool, only: set[str] | None = None, exclude: set[str] | None = None
                ) -> Iterator[bytes]:
@@ -161,13 +161,17 @@ class KubeStateExporter:
                            "full list.", ["resource"])
             for resource, value in sorted(t.last_sync.items()):
                 synced.add_metric([resource], value)
+        errors = counter("kube_state_metrics_render_errors_total", "Objects (or families of an object) that could "
+                         "not be rendered and were left out, by resource.", ["resource"])
+        for name, stores in self.stores.items():
+            errors.add_metric([name], float(sum(s.errors.total() for s in stores)))
         objects = gauge("kube_state_metrics_objects", "Objects held per resource (after sharding).", ["resource"])
         for name, stores in self.stores.items():
             objects.add_metric([name], float(sum(len(s) for s in stores)))
         shard = gauge("kube_state_metrics_shard_ordinal", "Current sharding ordinal/index of this instance",
                       ["shard_ordinal"])
         shard.add_metric([str(self.shard.shard)], float(self.shard.shard))
-        return [lists, watches, events, synced, objects, shard,
+        return [lists, watches, events, synced, errors, objects, shard,
                 gauge("kube_state_metrics_total_shards", "Number of total shards this instance is aware of",
                       value=float(self.shard.total))]
 

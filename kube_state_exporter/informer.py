@@ -34,6 +34,7 @@ PAGE_SIZE = 500
 MIN_WATCH_TIMEOUT = 300  # seconds; each watch asks for 5 to 10 minutes, like client-go's reflector
 BACKOFF_MIN, BACKOFF_MAX = 0.2, 30.0
 REMIND_EVERY = 60.0  # seconds between "still failing" warnings of one reflector
+STALL_AFTER = 3  # consecutive list/watch failures after which a reflector makes the exporter not ready
 
 
 class Gone(Exception):
@@ -113,6 +114,11 @@ class Reflector:
         self.resource_version: str | None = None
         self.thread = threading.Thread(target=self.run, daemon=True, name=f"reflector-{spec.name}")
         self.failures = FailureLog(self.name)
+
+    @property
+    def stalled(self) -> bool:
+        """Its list/watch keeps failing: what it serves is not kept up to date (not ready)."""
+        return self.failures.failures >= STALL_AFTER
 
     @property
     def name(self) -> str:
@@ -198,9 +204,12 @@ class Reflector:
             finally:
                 response.release_conn()
             for item in page.get("items") or ():
-                if self.shard.keeps(item):
-                    self.store.stage(seen, item)
-                    count += 1
+                try:
+                    if self.shard.keeps(item):
+                        self.store.stage(seen, item)
+                        count += 1
+                except Exception as exc:  # an object that cannot be read is left out, never the list
+                    self.store.errors.record(item, "object", exc)
             metadata = page.get("metadata") or {}
             del page
             continue_token = metadata.get("continue")
@@ -241,22 +250,33 @@ class Reflector:
             response.release_conn()
 
     def _handle(self, event: dict[str, Any]) -> None:
-        kind, obj = event.get("type"), event.get("object") or {}
+        """Apply one watch event. An object that cannot be read or rendered is counted and left out, and the
+        watch moves past it: it must never be retried from the same resourceVersion forever."""
+        if not isinstance(event, dict):
+            raise ApiException(status=500, reason=f"watch event is not an object: {type(event).__name__}")
+        kind, obj = event.get("type"), event.get("object")
+        if not isinstance(obj, dict):
+            obj = {}
         if kind == "ERROR":
             if obj.get("code") == 410:
                 raise Gone(obj.get("message", "410 Gone"))
             raise ApiException(status=obj.get("code", 500), reason=obj.get("message", "watch error"))
-        version = (obj.get("metadata") or {}).get("resourceVersion")
+        metadata = obj.get("metadata")
+        version = metadata.get("resourceVersion") if isinstance(metadata, dict) else None
+        if not isinstance(version, str):
+            version = None
         if kind == "BOOKMARK":
             self.resource_version = version or self.resource_version
             return
-        if kind in ("ADDED", "MODIFIED"):
-            if self.shard.keeps(obj):
-                self.store.add(obj)
-        elif kind == "DELETED":
-            self.store.delete(obj)
-        else:
+        if kind not in ("ADDED", "MODIFIED", "DELETED"):
             raise ApiException(status=500, reason=f"unknown watch event type {kind!r}")
+        try:
+            if kind == "DELETED":
+                self.store.delete(obj)
+            elif self.shard.keeps(obj):
+                self.store.add(obj)
+        except Exception as exc:
+            self.store.errors.record(obj, "object", exc)
         self.resource_version = version or self.resource_version
         self.telemetry.count(self.telemetry.events, (self.spec.name, kind))
         if self.on_event is not None:

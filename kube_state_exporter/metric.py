@@ -71,19 +71,8 @@ def escape(value: str) -> str:
     return value
 
 
-def label_prefix(keys: Sequence[str], values: Sequence[str]) -> str:
-    return ",".join(f'{key}="{escape(value)}"' for key, value in zip(keys, values, strict=True))
+def label_prefix(keys: Sequence[str], values: Sequence[str | None]) -> str:
+    """`key="value",...`; a None value (a JSON null string field: Go decodes it as "") is an empty value."""
+    return ",".join(f'{key}="{escape(value) if value is not None else ""}"'
+                    for key, value in zip(keys, values, strict=True))
 
-
-def render(generators: Sequence[FamilyGenerator], prefix: str, obj: dict[str, Any]) -> tuple[bytes, ...]:
-    """One byte string per generator: this object's sample lines of that family."""
-    rendered = []
-    for generator in generators:
-        lines = []
-        name = generator.name
-        for keys, values, value in generator.fn(obj):
-            extra = label_prefix(keys, values) if keys else ""
-            labels = f"{prefix},{extra}" if prefix and extra else (prefix or extra)
-            lines.append(f"{name}{{{labels}}} {format_value(value)}\n" if labels else f"{name} {format_value(value)}\n")
-        rendered.append("".join(lines).encode())
-    return tuple(rendered)

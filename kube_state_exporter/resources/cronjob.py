@@ -19,13 +19,19 @@ from kube_state_exporter.resources.util import (
 def _info(cronjob: dict[str, Any]) -> list[Row]:
     spec = cronjob.get("spec") or {}
     return [(("schedule", "concurrency_policy", "timezone"),
-             (spec.get("schedule", ""), spec.get("concurrencyPolicy", ""), spec.get("timeZone", "local")), 1.0)]
+             (spec.get("schedule", ""), spec.get("concurrencyPolicy", ""), _time_zone(spec)), 1.0)]
+
+
+def _time_zone(spec: dict[str, Any]) -> str:
+    """spec.timeZone is a pointer in Go: unset or null is "local", an empty string stays empty."""
+    zone = spec.get("timeZone")
+    return "local" if zone is None else zone
 
 
 def _schedule(cronjob: dict[str, Any]) -> cronschedule.Schedule | None:
     spec = cronjob.get("spec") or {}
     try:
-        return cronschedule.parse(spec.get("schedule", ""), spec.get("timeZone"))
+        return cronschedule.parse(spec.get("schedule") or "", spec.get("timeZone"))
     except ValueError:
         return None
 

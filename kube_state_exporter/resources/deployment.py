@@ -28,7 +28,7 @@ KNOWN_REASONS = {"", "ReplicaSetUpdated", "ReplicaSetCreateError", "NewReplicaSe
 def _conditions(deployment: dict[str, Any]) -> list[Row]:
     rows: list[Row] = []
     for condition in (deployment.get("status") or {}).get("conditions") or []:
-        reason = condition.get("reason", "")
+        reason = condition.get("reason") or ""
         rows.extend(condition_rows(condition.get("status"), ("reason", "condition"),
                                    (reason if reason in KNOWN_REASONS else "unknown", condition.get("type", ""))))
     return rows

@@ -48,7 +48,10 @@ def annotations_family(name: str, annotations: list[str] | tuple[str, ...] | Non
 
 
 def _decimal_quantity(text: Any) -> Decimal | None:
-    """A Kubernetes quantity ("1500m", "512Mi", "1e3") as an exact decimal; None when invalid."""
+    """A Kubernetes quantity ("1500m", "512Mi", "1e3") as an exact decimal; None when invalid. A JSON null (in a
+    resource list) is the zero Quantity Go decodes it to."""
+    if text is None:
+        return Decimal(0)
     if isinstance(text, bool):
         return None
     if isinstance(text, int | float):

@@ -37,9 +37,11 @@ def _phase(pvc: dict[str, Any]) -> list[Row]:
 
 
 def _storage(pvc: dict[str, Any]) -> list[Row]:
-    requested = (((pvc.get("spec") or {}).get("resources") or {}).get("requests") or {}).get("storage")
+    requests = ((pvc.get("spec") or {}).get("resources") or {}).get("requests") or {}
+    if "storage" not in requests or requests["storage"] == "":
+        return []
     try:
-        return [((), (), float(quantity_value(requested)))] if requested else []
+        return [((), (), float(quantity_value(requests["storage"])))]
     except ValueError:
         return []
 

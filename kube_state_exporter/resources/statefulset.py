@@ -12,7 +12,7 @@ from kube_state_exporter.resources.util import created, deletion_timestamp, fiel
 
 def _ordinals_start(statefulset: dict[str, Any]) -> list[Row]:
     ordinals = (statefulset.get("spec") or {}).get("ordinals")
-    return [((), (), float(ordinals.get("start", 0)))] if ordinals is not None else []
+    return [((), (), float(ordinals.get("start") or 0))] if ordinals is not None else []
 
 
 def _retention_policy(statefulset: dict[str, Any]) -> list[Row]:
