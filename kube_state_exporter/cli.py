@@ -26,7 +26,7 @@ from exporter_toolkit.server import Exporter, ServerConfig
 from exporter_toolkit.telemetry import add_exporter_metrics, build_info
 from kube_state_exporter import __version__, custom_resource_state
 from kube_state_exporter.autosharding import AutoSharding, pod_identity
-from kube_state_exporter.informer import Reflector, Telemetry
+from kube_state_exporter.informer import ApiServerHealth, Reflector, Telemetry
 from kube_state_exporter.metric import FamilyGenerator
 from kube_state_exporter.resources import DEFAULT_RESOURCES, RESOURCES, Allowlists, ResourceSpec
 from kube_state_exporter.sharding import Shard
@@ -96,6 +96,7 @@ class KubeStateExporter:
                  custom_specs: Sequence[ResourceSpec] = ()) -> None:
         """`custom_specs`: resources beyond the built-in ones (custom resource state), listed and watched alike."""
         self.telemetry = Telemetry()
+        self.health = ApiServerHealth(getattr(getattr(api, "configuration", None), "host", "") or "")
         self.shard = shard
         self.generators: dict[str, list[FamilyGenerator]] = {}
         self.stores: dict[str, list[MetricsStore]] = {}
@@ -114,7 +115,8 @@ class KubeStateExporter:
                 store = MetricsStore(spec, generators)
                 self.stores[name].append(store)
                 self.reflectors.append(Reflector(spec, scope, api, store, shard, self.telemetry, page_size=page_size,
-                                                 field_selector=",".join(selectors), use_cache=use_cache))
+                                                 field_selector=",".join(selectors), use_cache=use_cache,
+                                                 health=self.health))
 
     def start(self) -> None:
         for reflector in self.reflectors:
