@@ -28,6 +28,7 @@ from kubernetes.client.exceptions import ApiException
 from kubernetes.watch.watch import iter_resp_lines
 
 from exporter_toolkit.outage import OutageLog
+from kube_state_exporter.api import get
 from kube_state_exporter.resources import ResourceSpec
 from kube_state_exporter.sharding import Shard
 from kube_state_exporter.store import MetricsStore
@@ -164,18 +165,12 @@ class Reflector:
     def _request(self, query: list[tuple[str, Any]], timeout: tuple[float, float]):
         if self.field_selector:
             query = [*query, ("fieldSelector", self.field_selector)]
-        method, url, headers, _body, _post = self.api.param_serialize(
-            "GET", self.spec.list_path(self.namespace), query_params=query,
-            header_params={"Accept": "application/json"}, auth_settings=["BearerToken"])
-        response = self.api.call_api(method, url, header_params=headers, _request_timeout=timeout).response
-        if response.status == 410:
-            response.release_conn()
-            raise Gone(f"{self.name}: HTTP 410")
-        if response.status >= 300:
-            body = response.data[:200]
-            response.release_conn()
-            raise ApiException(status=response.status, reason=body.decode(errors="replace"))
-        return response
+        try:
+            return get(self.api, self.spec.list_path(self.namespace), query, timeout)
+        except ApiException as exc:
+            if exc.status == 410:
+                raise Gone(f"{self.name}: HTTP 410") from None
+            raise
 
     # --- the loop --------------------------------------------------------------------------------
     def run(self) -> None:

@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from exporter_toolkit.errors import ConfigError
-from kube_state_exporter.cli import metric_filter, opt_in_filter, parse_allowlist
 from kube_state_exporter.metric import format_value, gauge
+from kube_state_exporter.options import metric_filter, opt_in_filter, parse_allowlist
 from kube_state_exporter.sharding import Shard, fnv64a, jump_hash, ordinal
 
 
@@ -61,7 +61,7 @@ def test_sharding_is_stable_and_balanced():
     (["--kubeconfig={tmp}/list.yaml"], "list.yaml: malformed: not a kubeconfig"),
     (["--kubeconfig={tmp}/empty-context.yaml"], "empty-context.yaml: invalid: "),
     (["--kubeconfig={tmp}/locked.yaml"], "locked.yaml: not readable (permission denied)"),
-    (["--metric-opt-in-list=kube_(pod"], "invalid --metric-opt-in-list pattern"),
+    (["--metric-opt-in-list=kube_(pod"], "--metric-opt-in-list: invalid regex"),
     (["--auto-sharding"], "needs the pod's name and namespace"),
     (["--pod=exporter-abc", "--pod-namespace=monitoring"], "does not end in a StatefulSet ordinal"),
 ])
