@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from kube_state_exporter.metric import FamilyGenerator, Row, counter, gauge
-from kube_state_exporter.resources import Allowlists, ResourceSpec
 from kube_state_exporter.resources.kube_common import annotations_family, labels_family
+from kube_state_exporter.resources.spec import Allowlists, ResourceSpec
 from kube_state_exporter.resources.util import (
     condition_state_rows,
     container_resource_rows,
