@@ -27,7 +27,7 @@ from kubernetes.client import ApiClient
 from kubernetes.client.exceptions import ApiException
 from kubernetes.watch.watch import iter_resp_lines
 
-from exporter_toolkit.outage import OutageLog
+from exporter_toolkit.outage import REMIND_EVERY, OutageLog
 from kube_state_exporter.api import get
 from kube_state_exporter.resources import ResourceSpec
 from kube_state_exporter.sharding import Shard
@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 500
 MIN_WATCH_TIMEOUT = 300  # seconds; each watch asks for 5 to 10 minutes, like client-go's reflector
 BACKOFF_MIN, BACKOFF_MAX = 0.2, 30.0
-REMIND_EVERY = 60.0  # seconds between "still failing" warnings of one reflector
 STALL_AFTER = 3  # consecutive list/watch failures after which a reflector makes the exporter not ready
 
 
