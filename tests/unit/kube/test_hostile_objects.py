@@ -120,3 +120,32 @@ def test_an_object_without_usable_metadata_is_left_out():
     ref._handle({"type": "ADDED", "object": {"metadata": {"name": 5, "namespace": "ns", "uid": ["x"]}}})
     assert ref.store.errors.counts == {"default labels": 1}
     assert len(ref.store) == 0
+
+
+class OnePage:
+    """An API client whose every GET answers one list page."""
+
+    def __init__(self, page: dict) -> None:
+        self.body = json.dumps(page).encode()
+
+    def param_serialize(self, method, path, **_kwargs):
+        return method, path, {}, None, None
+
+    def call_api(self, method, url, **_kwargs):
+        response = type("Response", (), {"status": 200, "data": self.body, "release_conn": lambda self: None})()
+        return type("Result", (), {"response": response})()
+
+
+def test_a_list_page_with_objects_that_cannot_be_read_still_syncs():
+    items = [5, "text", None, [1], {"metadata": {"name": 5, "uid": "u5"}},
+             {"metadata": {"name": "half", "namespace": "ns", "uid": "u-half"}, "data": ["not", "a", "map"]},
+             copy.deepcopy(GOOD)]
+    ref = reflector("configmaps")
+    ref.shard = Shard(0, 1)
+    ref.api = OnePage({"metadata": {"resourceVersion": "9"}, "items": items})  # type: ignore[assignment]
+    ref._list()
+    assert ref.synced.is_set() and ref.resource_version == "9"
+    text = exposition(ref)
+    assert 'kube_configmap_info{namespace="ns",configmap="good"} 1' in text
+    assert 'kube_configmap_info{namespace="ns",configmap="half"} 1' in text
+    assert ref.store.errors.total() >= 5  # the four that are not objects, the one whose name is not a string
