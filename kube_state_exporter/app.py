@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 import threading
 from collections.abc import Mapping
 from itertools import chain
@@ -19,11 +18,10 @@ from exporter_toolkit.exposition import OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_T
 from exporter_toolkit.server import Exporter, ServerConfig
 from exporter_toolkit.telemetry import add_exporter_metrics, build_info
 from kube_state_exporter import __version__, custom_resource_state
-from kube_state_exporter.autosharding import AutoSharding, pod_identity
+from kube_state_exporter.autosharding import AutoSharding
 from kube_state_exporter.builder import KubeStateExporter
 from kube_state_exporter.client import api_client
-from kube_state_exporter.options import csv, metric_filter, opt_in_filter, parse_allowlist
-from kube_state_exporter.resources import RESOURCES, Allowlists
+from kube_state_exporter.options import csv, select
 from kube_state_exporter.sharding import Shard
 
 log = logging.getLogger(__name__)
@@ -50,39 +48,17 @@ def custom_resource_config(inline: str, path: str) -> list[custom_resource_state
 def run(**options: Any) -> None:
     """Kubernetes object state as kube-state-metrics' metric families."""
     logs.setup(options["log_level"], options["log_format"])
-    resources = [] if options["custom_resource_state_only"] else csv(options["resources_flag"])
-    unknown = sorted(set(resources) - set(RESOURCES))
-    if unknown:
-        raise ConfigError(f"--resources: unknown resource {unknown[0]!r} (known: {', '.join(sorted(RESOURCES))})")
-    if options["namespaces"] and options["namespaces_denylist"]:
-        raise ConfigError("--namespaces and --namespaces-denylist are mutually exclusive")
-    if options["node"] and options["track_unscheduled_pods"]:
-        raise ConfigError("--node and --track-unscheduled-pods are mutually exclusive")
-    if options["shard"] >= options["total_shards"]:
-        raise ConfigError(f"--shard {options['shard']} must be lower than --total-shards {options['total_shards']}")
-    labels = parse_allowlist(options["metric_labels_allowlist"], resources, "--metric-labels-allowlist")
-    annotations = parse_allowlist(options["metric_annotations_allowlist"], resources,
-                                  "--metric-annotations-allowlist")
-    allowlists = {name: Allowlists(labels.get(name), annotations.get(name)) for name in resources}
-    wanted = opt_in_filter(metric_filter(options["metric_allowlist"], options["metric_denylist"]),
-                           options["metric_opt_in_list"])
-    auto = None
-    if options["auto_sharding"] or options["pod"] or options["pod_namespace"]:
-        auto = pod_identity(options["pod"] or os.environ.get("POD_NAME", ""),
-                            options["pod_namespace"] or os.environ.get("POD_NAMESPACE", ""))
-    namespaces = csv(options["namespaces"])
+    chosen = select(options)
     custom = custom_resource_config(options["crs_config"], options["crs_config_file"])
     api = api_client(options["kubeconfig"], options["apiserver"],
-                     (len(resources) + len(custom)) * max(1, len(namespaces)) + 4)
+                     (len(chosen.resources) + len(custom)) * max(1, len(chosen.namespaces)) + 4)
     shard = Shard(options["shard"], options["total_shards"])
-    exporter = KubeStateExporter(api, resources, namespaces, allowlists, wanted, shard, options["page_size"],
-                                 csv(options["namespaces_denylist"]),
-                                 "" if options["track_unscheduled_pods"] else options["node"],
-                                 options["use_apiserver_cache"],
-                                 custom_resource_state.specs_from_config(custom, api))
+    exporter = KubeStateExporter(api, chosen.resources, chosen.namespaces, chosen.allowlists, chosen.wanted, shard,
+                                 options["page_size"], chosen.namespaces_denylist, chosen.node,
+                                 options["use_apiserver_cache"], custom_resource_state.specs_from_config(custom, api))
     sharding = None
-    if auto is not None:
-        sharding = AutoSharding(api, auto[0], auto[1], shard, exporter.reshard)
+    if chosen.pod is not None:
+        sharding = AutoSharding(api, chosen.pod[0], chosen.pod[1], shard, exporter.reshard)
         try:
             sharding.resolve()
         except Exception as exc:
@@ -116,7 +92,7 @@ def run(**options: Any) -> None:
     telemetry_server = Exporter(telemetry_config)
     main_server.bind_or_exit()
     telemetry_server.bind_or_exit()
-    log.info("Starting kube-state-exporter", extra={"version": __version__, "resources": ",".join(resources),
+    log.info("Starting kube-state-exporter", extra={"version": __version__, "resources": ",".join(chosen.resources),
                                                     "shard": options["shard"], "total_shards": options["total_shards"]})
     # Lists allocate JSON containers by the hundred thousand and free them at once (no cycles): the default
     # gen-0 threshold (700) runs the collector thousands of times per list, ~20% of a sync. Imports frozen

@@ -3,15 +3,19 @@ annotation keys, the metric allow/deny/opt-in filter. A bad value is a ConfigErr
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import click
 
 from exporter_toolkit.errors import ConfigError
 from kube_state_exporter import __version__
+from kube_state_exporter.autosharding import pod_identity
 from kube_state_exporter.metric import FamilyGenerator
-from kube_state_exporter.resources import DEFAULT_RESOURCES, RESOURCES
+from kube_state_exporter.resources import DEFAULT_RESOURCES, RESOURCES, Allowlists
 
 _ALLOWLIST_ENTRY = re.compile(r"\s*([\w.*-]+)\s*=\s*\[([^\]]*)\]\s*,?")
 
@@ -78,6 +82,46 @@ def opt_in_filter(wanted: Callable[[str], bool], opt_in: str) -> Callable[[Famil
 def csv(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the flags select: the resources and their allowlists, the families, the namespaces, the pods of a
+    node ("" for the unscheduled ones) and the auto-sharding pod (namespace, name, ordinal)."""
+
+    resources: list[str]
+    allowlists: dict[str, Allowlists]
+    wanted: Callable[[FamilyGenerator], bool]
+    namespaces: list[str]
+    namespaces_denylist: list[str]
+    node: str | None
+    pod: tuple[str, str, int] | None
+
+
+def select(options: Mapping[str, Any]) -> Selection:
+    """The flags' values checked against each other and parsed; a ConfigError naming the flag otherwise."""
+    resources = [] if options["custom_resource_state_only"] else csv(options["resources_flag"])
+    unknown = sorted(set(resources) - set(RESOURCES))
+    if unknown:
+        raise ConfigError(f"--resources: unknown resource {unknown[0]!r} (known: {', '.join(sorted(RESOURCES))})")
+    if options["namespaces"] and options["namespaces_denylist"]:
+        raise ConfigError("--namespaces and --namespaces-denylist are mutually exclusive")
+    if options["node"] and options["track_unscheduled_pods"]:
+        raise ConfigError("--node and --track-unscheduled-pods are mutually exclusive")
+    if options["shard"] >= options["total_shards"]:
+        raise ConfigError(f"--shard {options['shard']} must be lower than --total-shards {options['total_shards']}")
+    labels = parse_allowlist(options["metric_labels_allowlist"], resources, "--metric-labels-allowlist")
+    annotations = parse_allowlist(options["metric_annotations_allowlist"], resources,
+                                  "--metric-annotations-allowlist")
+    wanted = opt_in_filter(metric_filter(options["metric_allowlist"], options["metric_denylist"]),
+                           options["metric_opt_in_list"])
+    pod = None
+    if options["auto_sharding"] or options["pod"] or options["pod_namespace"]:
+        pod = pod_identity(options["pod"] or os.environ.get("POD_NAME", ""),
+                           options["pod_namespace"] or os.environ.get("POD_NAMESPACE", ""))
+    return Selection(resources, {name: Allowlists(labels.get(name), annotations.get(name)) for name in resources},
+                     wanted, csv(options["namespaces"]), csv(options["namespaces_denylist"]),
+                     "" if options["track_unscheduled_pods"] else options["node"], pod)
 
 
 def declare(func: Callable) -> Callable:
