@@ -18,7 +18,7 @@ from exporter_toolkit.errors import ConfigError
 from kube_state_exporter.api import get
 from kube_state_exporter.sharding import Shard, ordinal
 
-log = logging.getLogger("kube_state_exporter.autosharding")
+log = logging.getLogger(__name__)
 
 
 def pod_identity(name: str, namespace: str) -> tuple[str, str, int]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from exporter_toolkit.exposition import escape_label_value as escape
-from exporter_toolkit.exposition import format_value
+from exporter_toolkit.exposition import format_value as format_value  # re-exported: kube's modules format with it
 
 Row = tuple[Sequence[str], Sequence[str], float]
 
@@ -45,19 +45,8 @@ def counter(name: str, help_text: str, fn, stable: bool = False, opt_in: bool = 
     return FamilyGenerator(name, help_text, fn, "counter", stable, opt_in)
 
 
-def label_prefix(keys: Sequence[str], values: Sequence[str]) -> str:
-    return ",".join(f'{key}="{escape(value)}"' for key, value in zip(keys, values, strict=True))
+def label_prefix(keys: Sequence[str], values: Sequence[str | None]) -> str:
+    """`key="value",...`; a None value (a JSON null string field: Go decodes it as "") is an empty value."""
+    return ",".join(f'{key}="{escape(value) if value is not None else ""}"'
+                    for key, value in zip(keys, values, strict=True))
 
-
-def render(generators: Sequence[FamilyGenerator], prefix: str, obj: dict[str, Any]) -> tuple[bytes, ...]:
-    """One byte string per generator: this object's sample lines of that family."""
-    rendered = []
-    for generator in generators:
-        lines = []
-        name = generator.name
-        for keys, values, value in generator.fn(obj):
-            extra = label_prefix(keys, values) if keys else ""
-            labels = f"{prefix},{extra}" if prefix and extra else (prefix or extra)
-            lines.append(f"{name}{{{labels}}} {format_value(value)}\n" if labels else f"{name} {format_value(value)}\n")
-        rendered.append("".join(lines).encode())
-    return tuple(rendered)

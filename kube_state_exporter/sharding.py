@@ -45,8 +45,10 @@ class Shard:
     def keeps(self, obj: dict) -> bool:
         if self.total == 1:
             return self.shard == 0
-        uid = (obj.get("metadata") or {}).get("uid", "")
-        return jump_hash(fnv64a(uid.encode()), self.total) == self.shard
+        metadata = obj.get("metadata") if isinstance(obj, dict) else None
+        uid = metadata.get("uid") if isinstance(metadata, dict) else None
+        uid = uid if isinstance(uid, str) else ""
+        return jump_hash(fnv64a(uid.encode(errors="surrogatepass")), self.total) == self.shard
 
 
 def ordinal(pod_name: str) -> int:

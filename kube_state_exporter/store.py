@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import logging
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from kube_state_exporter.metric import FamilyGenerator, format_value, label_prefix
 from kube_state_exporter.resources import ResourceSpec
 
+log = logging.getLogger(__name__)
 TRIM_AFTER = 1000  # objects in a list after which the heap is trimmed
 CACHE_LIMIT = 1 << 16  # entries per memo below; cleared when full (high-cardinality values cycle through)
 _values: dict[float, str] = {}
@@ -67,34 +70,86 @@ def _labels_text(keys, values) -> str:
     return text
 
 
-def render(generators: Sequence[FamilyGenerator], prefix: str, obj: dict[str, Any]) -> tuple[bytes, ...]:
-    """One byte string per generator: this object's sample lines of that family (the text of metric.render,
-    about twice as fast: rendering is most of what a list costs). The memo lookups are inlined: this loop runs
-    once per sample of every object."""
+def render(generators: Sequence[FamilyGenerator], prefix: str, obj: dict[str, Any],
+           failed: list[tuple[str, Exception]] | None = None) -> tuple[bytes, ...]:
+    """One byte string per generator: this object's sample lines of that family. A family that raises on this
+    object (a field of the wrong type, say) is left out of it and named in `failed`; the others are served.
+    The memo lookups are inlined: this loop runs once per sample of every object."""
     rendered = []
     append = rendered.append
     empty = b""
     labels_get, values_get = _labels.get, _values.get
     for generator in generators:
-        lines = []
-        name = generator.name
-        for keys, values, value in generator.fn(obj):
-            text = values_get(value)
-            if text is None:
-                text = _value_text(value)
-            if keys:
-                try:
-                    extra = labels_get((keys, values))
-                except TypeError:  # lists from the generator: memoised as tuples
-                    extra = None
-                if extra is None:
-                    extra = _labels_text(keys, values)
-                labels = f"{prefix},{extra}" if prefix and extra else (prefix or extra)
-            else:
-                labels = prefix
-            lines.append(f"{name}{{{labels}}} {text}\n" if labels else f"{name} {text}\n")
-        append("".join(lines).encode() if lines else empty)
+        try:
+            lines = []
+            name = generator.name
+            for keys, values, value in generator.fn(obj):
+                text = values_get(value)
+                if text is None:
+                    text = _value_text(value)
+                if keys:
+                    try:
+                        extra = labels_get((keys, values))
+                    except TypeError:  # lists from the generator: memoised as tuples
+                        extra = None
+                    if extra is None:
+                        extra = _labels_text(keys, values)
+                    labels = f"{prefix},{extra}" if prefix and extra else (prefix or extra)
+                else:
+                    labels = prefix
+                lines.append(f"{name}{{{labels}}} {text}\n" if labels else f"{name} {text}\n")
+            append(_encode("".join(lines)) if lines else empty)
+        except Exception as exc:
+            append(empty)
+            if failed is not None:
+                failed.append((generator.name, exc))
     return tuple(rendered)
+
+
+def _encode(text: str) -> bytes:
+    """UTF-8; a lone surrogate (a JSON "\\ud800" escape) becomes U+FFFD, as Go's JSON decoder makes it."""
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace").encode()
+
+
+class RenderErrors:
+    """Objects of one resource that could not be rendered whole: counted per family, logged at most once a
+    `remind_every` (the first at once, then a line with the count since) so a bad object re-sent by every
+    relist cannot flood the log."""
+
+    def __init__(self, resource: str, remind_every: float = 60.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.resource, self.remind_every, self.clock = resource, remind_every, clock
+        self.counts: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._last_logged: float | None = None
+        self._unlogged = 0
+
+    def record(self, obj: Any, family: str, exc: BaseException) -> None:
+        now = self.clock()
+        with self._lock:
+            self.counts[family] = self.counts.get(family, 0) + 1
+            self._unlogged += 1
+            if self._last_logged is not None and now - self._last_logged < self.remind_every:
+                return
+            self._last_logged, count, self._unlogged = now, self._unlogged, 0
+        log.warning("object could not be rendered, left out (logged at most once a minute)",
+                    extra={"resource": self.resource, "object": _object_name(obj), "family": family,
+                           "err": " ".join(f"{type(exc).__name__}: {exc}".split())[:300], "errors": count})
+
+    def total(self) -> int:
+        with self._lock:
+            return sum(self.counts.values())
+
+
+def _object_name(obj: Any) -> str:
+    metadata = obj.get("metadata") if isinstance(obj, dict) else None
+    if not isinstance(metadata, dict):
+        return "?"
+    namespace, name = metadata.get("namespace"), metadata.get("name")
+    return f"{namespace}/{name}" if namespace else str(name)
 
 
 class MetricsStore:
@@ -103,19 +158,39 @@ class MetricsStore:
         self.generators = tuple(generators)
         self._objects: dict[str, tuple[bytes, ...]] = {}
         self._lock = threading.Lock()
+        self.errors = RenderErrors(spec.name)
 
-    def _render(self, obj: dict[str, Any]) -> tuple[bytes, ...]:
-        return render(self.generators, label_prefix(self.spec.default_keys, self.spec.labels_of(obj)), obj)
+    def _render(self, obj: dict[str, Any]) -> tuple[bytes, ...] | None:
+        """The object's families; None when not even its default labels render (then it is left out)."""
+        try:
+            prefix = label_prefix(self.spec.default_keys, self.spec.labels_of(obj))
+        except Exception as exc:
+            self.errors.record(obj, "default labels", exc)
+            return None
+        failed: list[tuple[str, Exception]] = []
+        rendered = render(self.generators, prefix, obj, failed)
+        for family, exc in failed:
+            self.errors.record(obj, family, exc)
+        return rendered
 
     @staticmethod
     def _uid(obj: dict[str, Any]) -> str:
-        metadata = obj.get("metadata") or {}
-        return metadata.get("uid") or f"{metadata.get('namespace', '')}/{metadata.get('name', '')}"
+        metadata = obj.get("metadata") if isinstance(obj, dict) else None
+        if not isinstance(metadata, dict):
+            metadata = {}
+        uid = metadata.get("uid")
+        if isinstance(uid, str) and uid:
+            return uid
+        return f"{metadata.get('namespace') or ''}/{metadata.get('name') or ''}"
 
     def add(self, obj: dict[str, Any]) -> None:
+        uid = self._uid(obj)
         rendered = self._render(obj)
         with self._lock:
-            self._objects[self._uid(obj)] = rendered
+            if rendered is None:
+                self._objects.pop(uid, None)
+            else:
+                self._objects[uid] = rendered
 
     def delete(self, obj: dict[str, Any]) -> None:
         with self._lock:
@@ -133,6 +208,8 @@ class MetricsStore:
         so it never holds two renderings of every object (nor all of them as parsed JSON)."""
         uid = self._uid(obj)
         rendered = self._render(obj)
+        if rendered is None:
+            return  # left out: commit drops what an earlier list held for it
         with self._lock:
             self._objects[uid] = rendered
         seen.add(uid)

@@ -18,6 +18,7 @@ import mysql.connector
 from prometheus_client.core import Metric
 
 from exporter_toolkit.families import counter, gauge
+from exporter_toolkit.outage import OutageLog
 from mysql_exporter.config import ClientConfig
 from mysql_exporter.db import DB, SessionSettings, connect
 from mysql_exporter.pool import ConnectionPool, PoolTimeout
@@ -44,10 +45,10 @@ class Target:
         self.scrape_errors: dict[str, int] = {}
         self.last_scrape_error = 0.0
         self._last_messages: dict[str, str] = {}
-        self._clock = clock
-        self._failures = 0  # consecutive scrapes that could not reach the server
-        self._failing_since: float | None = None
-        self._last_reminder = 0.0
+        self.outage = OutageLog(log, "MySQL is unreachable, mysql_up is 0", "MySQL still unreachable",
+                                "MySQL is reachable again", context={"target": client.target},
+                                count_field="failed_scrapes", remind_every=REMINDER_INTERVAL, clock=clock,
+                                describe=self._describe)
 
     def collect(self, timeout: float | None = None) -> list[Metric]:
         """Scrape the server once; never raises for anything the server or the network does."""
@@ -114,27 +115,11 @@ class Target:
         return families
 
     def _note_up(self, up: bool, error: Exception | None) -> None:
-        """Log the outage, not every failed scrape: one warning when it starts, a reminder at most once a minute
-        while it lasts (how many scrapes failed, the last error), one info line when the server is back."""
-        with self._lock:
-            now = self._clock()
-            if up:
-                if self._failing_since is not None:
-                    log.info("MySQL is reachable again", extra={
-                        "target": self.client.target, "failed_scrapes": self._failures,
-                        "down_for": f"{now - self._failing_since:.0f}s"})
-                self._failures, self._failing_since = 0, None
-                return
-            self._failures += 1
-            if self._failing_since is None:
-                self._failing_since = self._last_reminder = now
-                log.warning("MySQL is unreachable, mysql_up is 0", extra={
-                    "target": self.client.target, "err": self._describe(error)})
-            elif now - self._last_reminder >= REMINDER_INTERVAL:
-                self._last_reminder = now
-                log.warning("MySQL still unreachable", extra={
-                    "target": self.client.target, "failed_scrapes": self._failures,
-                    "down_for": f"{now - self._failing_since:.0f}s", "err": self._describe(error)})
+        """Log the outage, not every failed scrape (exporter_toolkit.outage)."""
+        if up:
+            self.outage.succeeded()
+        else:
+            self.outage.failed(error)
 
     def _describe(self, error: Exception | None) -> str:
         """The error's text with the password masked, should a driver ever echo it."""

@@ -1,63 +1,63 @@
-"""One module per Kubernetes resource, registered here: default labels and family generators."""
+"""The resources, one module each (as KSM's store files), registered here by name: RESOURCES maps the
+--resources name to its ResourceSpec."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping
 
-from kube_state_exporter.metric import FamilyGenerator
+from kube_state_exporter.resources import (
+    certificatesigningrequest,
+    clusterrole,
+    clusterrolebinding,
+    configmap,
+    cronjob,
+    daemonset,
+    deployment,
+    endpoint,
+    endpointslice,
+    horizontalpodautoscaler,
+    ingress,
+    ingressclass,
+    job,
+    lease,
+    limitrange,
+    mutatingadmissionpolicy,
+    mutatingadmissionpolicybinding,
+    mutatingwebhookconfiguration,
+    namespace,
+    networkpolicy,
+    node,
+    persistentvolume,
+    persistentvolumeclaim,
+    pod,
+    poddisruptionbudget,
+    replicaset,
+    replicationcontroller,
+    resourcequota,
+    role,
+    rolebinding,
+    secret,
+    service,
+    serviceaccount,
+    statefulset,
+    storageclass,
+    validatingadmissionpolicy,
+    validatingadmissionpolicybinding,
+    validatingwebhookconfiguration,
+    volumeattachment,
+)
+from kube_state_exporter.resources.spec import Allowlists, ResourceSpec
 
+__all__ = ["DEFAULT_RESOURCES", "RESOURCES", "Allowlists", "ResourceSpec"]
 
-@dataclass(frozen=True)
-class Allowlists:
-    """--metric-labels-allowlist / --metric-annotations-allowlist for one resource (None: nothing exposed)."""
-
-    labels: Sequence[str] | None = None
-    annotations: Sequence[str] | None = None
-
-
-@dataclass(frozen=True)
-class ResourceSpec:
-    name: str  # the --resources name, plural: "pods"
-    group: str
-    version: str
-    namespaced: bool
-    default_keys: tuple[str, ...]
-    families: Callable[[Allowlists], list[FamilyGenerator]]
-    default_values: Callable[[dict[str, Any]], tuple[str, ...]] = field(default=None)  # type: ignore[assignment]
-    enabled_by_default: bool = True  # KSM's default --resources; opt-in ones must be named
-
-    @property
-    def path_prefix(self) -> str:
-        return f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
-
-    def list_path(self, namespace: str | None) -> str:
-        if namespace and self.namespaced:
-            return f"{self.path_prefix}/namespaces/{namespace}/{self.name}"
-        return f"{self.path_prefix}/{self.name}"
-
-    def labels_of(self, obj: dict[str, Any]) -> tuple[str, ...]:
-        if self.default_values is not None:
-            return self.default_values(obj)
-        metadata = obj.get("metadata") or {}
-        values = {"namespace": metadata.get("namespace", ""), "uid": metadata.get("uid", "")}
-        return tuple(values.get(key, metadata.get("name", "")) for key in self.default_keys)
-
-
-def _load() -> dict[str, ResourceSpec]:
-    """Every module of this package that defines SPEC is a resource (one module each, as KSM's store files)."""
-    import importlib
-    import pkgutil
-
-    specs = {}
-    for info in pkgutil.iter_modules(__path__):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        spec = getattr(module, "SPEC", None)
-        if spec is not None:
-            specs[spec.name] = spec
-    return specs
-
-
-RESOURCES: Mapping[str, ResourceSpec] = _load()
+RESOURCES: Mapping[str, ResourceSpec] = {spec.name: spec for spec in (
+    certificatesigningrequest.SPEC, clusterrole.SPEC, clusterrolebinding.SPEC, configmap.SPEC, cronjob.SPEC,
+    daemonset.SPEC, deployment.SPEC, endpoint.SPEC, endpointslice.SPEC, horizontalpodautoscaler.SPEC, ingress.SPEC,
+    ingressclass.SPEC, job.SPEC, lease.SPEC, limitrange.SPEC, mutatingadmissionpolicy.SPEC,
+    mutatingadmissionpolicybinding.SPEC, mutatingwebhookconfiguration.SPEC, namespace.SPEC, networkpolicy.SPEC,
+    node.SPEC, persistentvolume.SPEC, persistentvolumeclaim.SPEC, pod.SPEC, poddisruptionbudget.SPEC,
+    replicaset.SPEC, replicationcontroller.SPEC, resourcequota.SPEC, role.SPEC, rolebinding.SPEC, secret.SPEC,
+    service.SPEC, serviceaccount.SPEC, statefulset.SPEC, storageclass.SPEC, validatingadmissionpolicy.SPEC,
+    validatingadmissionpolicybinding.SPEC, validatingwebhookconfiguration.SPEC, volumeattachment.SPEC,
+)}
 DEFAULT_RESOURCES = tuple(sorted(name for name, spec in RESOURCES.items() if spec.enabled_by_default))

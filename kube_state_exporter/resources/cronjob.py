@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from kube_state_exporter.metric import FamilyGenerator, Row, gauge
-from kube_state_exporter.resources import Allowlists, ResourceSpec, cronschedule
+from kube_state_exporter.resources import cronschedule
 from kube_state_exporter.resources.kube_common import annotations_family, labels_family, resource_version
+from kube_state_exporter.resources.spec import Allowlists, ResourceSpec
 from kube_state_exporter.resources.util import (
     created,
     field,
@@ -19,13 +20,19 @@ from kube_state_exporter.resources.util import (
 def _info(cronjob: dict[str, Any]) -> list[Row]:
     spec = cronjob.get("spec") or {}
     return [(("schedule", "concurrency_policy", "timezone"),
-             (spec.get("schedule", ""), spec.get("concurrencyPolicy", ""), spec.get("timeZone", "local")), 1.0)]
+             (spec.get("schedule", ""), spec.get("concurrencyPolicy", ""), _time_zone(spec)), 1.0)]
+
+
+def _time_zone(spec: dict[str, Any]) -> str:
+    """spec.timeZone is a pointer in Go: unset or null is "local", an empty string stays empty."""
+    zone = spec.get("timeZone")
+    return "local" if zone is None else zone
 
 
 def _schedule(cronjob: dict[str, Any]) -> cronschedule.Schedule | None:
     spec = cronjob.get("spec") or {}
     try:
-        return cronschedule.parse(spec.get("schedule", ""), spec.get("timeZone"))
+        return cronschedule.parse(spec.get("schedule") or "", spec.get("timeZone"))
     except ValueError:
         return None
 

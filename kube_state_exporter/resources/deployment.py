@@ -7,8 +7,8 @@ import re
 from typing import Any
 
 from kube_state_exporter.metric import FamilyGenerator, Row, gauge
-from kube_state_exporter.resources import Allowlists, ResourceSpec
 from kube_state_exporter.resources.kube_common import annotations_family, labels_family
+from kube_state_exporter.resources.spec import Allowlists, ResourceSpec
 from kube_state_exporter.resources.util import (
     condition_rows,
     created,
@@ -28,7 +28,7 @@ KNOWN_REASONS = {"", "ReplicaSetUpdated", "ReplicaSetCreateError", "NewReplicaSe
 def _conditions(deployment: dict[str, Any]) -> list[Row]:
     rows: list[Row] = []
     for condition in (deployment.get("status") or {}).get("conditions") or []:
-        reason = condition.get("reason", "")
+        reason = condition.get("reason") or ""
         rows.extend(condition_rows(condition.get("status"), ("reason", "condition"),
                                    (reason if reason in KNOWN_REASONS else "unknown", condition.get("type", ""))))
     return rows

@@ -4,11 +4,11 @@ numeric resourceVersion, and the quantities some of the later stores read (Milli
 from __future__ import annotations
 
 import re
-from decimal import ROUND_CEILING, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from kube_state_exporter.metric import FamilyGenerator, Row, gauge
-from kube_state_exporter.resources.util import meta, metadata_map_rows
+from kube_state_exporter.resources.util import meta, metadata_map_rows, quantity_milli_value, quantity_value
 
 LABELS_HELP = "Kubernetes labels converted to Prometheus labels."
 ANNOTATIONS_HELP = "Kubernetes annotations converted to Prometheus labels."
@@ -47,34 +47,18 @@ def annotations_family(name: str, annotations: list[str] | tuple[str, ...] | Non
     return gauge(name, ANNOTATIONS_HELP, metadata_map_rows("annotations", "annotation", annotations), stable=stable)
 
 
-def _decimal_quantity(text: Any) -> Decimal | None:
-    """A Kubernetes quantity ("1500m", "512Mi", "1e3") as an exact decimal; None when invalid."""
-    if isinstance(text, bool):
-        return None
-    if isinstance(text, int | float):
-        return Decimal(repr(text)) if isinstance(text, float) else Decimal(text)
-    match = _QUANTITY.match(str(text).strip())
-    if not match or match.group(2) not in _SUFFIXES:
-        return None
-    number, suffix = match.groups()
-    try:
-        return Decimal(number) * _SUFFIXES[suffix]
-    except InvalidOperation:
-        return None
-
-
 def milli_quantity(text: Any) -> float | None:
-    """A quantity as KSM reads most of them, MilliValue()/1000: rounded up to a thousandth
-    ("1234567n" -> 0.002, "26335914666m" -> 26335914.666); None when invalid."""
-    value = _decimal_quantity(text)
-    if value is None:
+    """A quantity as KSM reads most of them, float64(MilliValue())/1000 ("1234567n" -> 0.002); None when it does
+    not parse (a JSON null in a resource list is the zero Quantity, 0)."""
+    try:
+        return quantity_milli_value(text) / 1000
+    except (ValueError, ArithmeticError):
         return None
-    return float(value.quantize(_MILLI, rounding=ROUND_CEILING))
 
 
 def whole_quantity(text: Any) -> float | None:
     """A quantity as Quantity.Value() gives it: rounded up to an integer ("1500m" -> 2); None when invalid."""
-    value = _decimal_quantity(text)
-    if value is None:
+    try:
+        return float(quantity_value(text))
+    except (ValueError, ArithmeticError):
         return None
-    return float(value.to_integral_value(rounding=ROUND_CEILING))

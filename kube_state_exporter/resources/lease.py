@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from kube_state_exporter.metric import FamilyGenerator, Row, gauge
-from kube_state_exporter.resources import Allowlists, ResourceSpec
+from kube_state_exporter.resources.spec import Allowlists, ResourceSpec
 from kube_state_exporter.resources.util import meta, timestamp
 
 

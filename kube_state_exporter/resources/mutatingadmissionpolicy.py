@@ -4,8 +4,8 @@ mutatingadmissionpolicy."""
 from __future__ import annotations
 
 from kube_state_exporter.metric import FamilyGenerator, gauge
-from kube_state_exporter.resources import Allowlists, ResourceSpec
 from kube_state_exporter.resources.admission_util import policy_info
+from kube_state_exporter.resources.spec import Allowlists, ResourceSpec
 from kube_state_exporter.resources.util import created
 
 

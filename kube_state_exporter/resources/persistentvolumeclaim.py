@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from kube_state_exporter.metric import FamilyGenerator, Row, gauge
-from kube_state_exporter.resources import Allowlists, ResourceSpec
 from kube_state_exporter.resources.kube_common import annotations_family, labels_family
+from kube_state_exporter.resources.spec import Allowlists, ResourceSpec
 from kube_state_exporter.resources.util import (
     conditions_by_type,
     created,
@@ -37,9 +37,11 @@ def _phase(pvc: dict[str, Any]) -> list[Row]:
 
 
 def _storage(pvc: dict[str, Any]) -> list[Row]:
-    requested = (((pvc.get("spec") or {}).get("resources") or {}).get("requests") or {}).get("storage")
+    requests = ((pvc.get("spec") or {}).get("resources") or {}).get("requests") or {}
+    if "storage" not in requests or requests["storage"] == "":
+        return []
     try:
-        return [((), (), float(quantity_value(requested)))] if requested else []
+        return [((), (), float(quantity_value(requests["storage"])))]
     except ValueError:
         return []
 

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from kube_state_exporter.metric import FamilyGenerator, Row, counter, gauge
-from kube_state_exporter.resources import Allowlists, ResourceSpec
 from kube_state_exporter.resources.kube_common import annotations_family, labels_family
+from kube_state_exporter.resources.spec import Allowlists, ResourceSpec
 from kube_state_exporter.resources.util import (
     condition_state_rows,
     container_resource_rows,
@@ -87,9 +87,10 @@ def _start_time(pod: Pod) -> list[Row]:
 
 def _overhead(resource: str) -> Callable[[Pod], list[Row]]:
     def fn(pod: Pod) -> list[Row]:
-        value = (_spec(pod).get("overhead") or {}).get(resource)
-        if value is None:
+        overhead = _spec(pod).get("overhead") or {}
+        if resource not in overhead:
             return []
+        value = overhead[resource]
         try:
             return [((), (), quantity_cores(value) if resource == "cpu" else float(quantity_value(value)))]
         except ValueError:
@@ -121,7 +122,7 @@ def _runtimeclass(pod: Pod) -> list[Row]:
 
 def _pvc_volumes(pod: Pod) -> list[tuple[tuple[str, ...], float]]:
     """(volume, claim, ephemeral) and the read-only flag for every PVC or generic ephemeral volume."""
-    name = meta(pod).get("name", "")
+    name = meta(pod).get("name") or ""
     found = []
     for volume in _spec(pod).get("volumes") or []:
         claim = volume.get("persistentVolumeClaim")
@@ -130,7 +131,7 @@ def _pvc_volumes(pod: Pod) -> list[tuple[tuple[str, ...], float]]:
                           1.0 if claim.get("readOnly") else 0.0))
         elif volume.get("ephemeral") is not None:
             # The ephemeral volume controller names the claim <pod>-<volume>; it has no read-only flag.
-            found.append(((volume.get("name", ""), f"{name}-{volume.get('name', '')}", "true"), 0.0))
+            found.append(((volume.get("name", ""), f"{name}-{volume.get('name') or ''}", "true"), 0.0))
     return found
 
 
@@ -278,7 +279,7 @@ def _last_terminated(statuses_field: str, value: Callable[[dict[str, Any]], floa
 
 
 def _exit_code(terminated: dict[str, Any]) -> float:
-    return float(terminated.get("exitCode", 0))
+    return float(terminated.get("exitCode") or 0)
 
 
 def _finished_at(terminated: dict[str, Any]) -> float:
@@ -306,7 +307,8 @@ def _ready(statuses_field: str) -> Callable[[Pod], list[Row]]:
 
 def _restarts(statuses_field: str) -> Callable[[Pod], list[Row]]:
     statuses = _statuses(statuses_field)
-    return lambda pod: [(("container",), (s.get("name", ""),), float(s.get("restartCount", 0))) for s in statuses(pod)]
+    return lambda pod: [(("container",), (s.get("name", ""),), float(s.get("restartCount") or 0))
+                        for s in statuses(pod)]
 
 
 def _resources(spec_field: str, kind: str) -> Callable[[Pod], list[Row]]:

@@ -4,8 +4,8 @@ generation. Default labels namespace, poddisruptionbudget."""
 from __future__ import annotations
 
 from kube_state_exporter.metric import FamilyGenerator, gauge
-from kube_state_exporter.resources import Allowlists, ResourceSpec
 from kube_state_exporter.resources.kube_common import annotations_family, labels_family
+from kube_state_exporter.resources.spec import Allowlists, ResourceSpec
 from kube_state_exporter.resources.util import created, deletion_timestamp, field
 
 

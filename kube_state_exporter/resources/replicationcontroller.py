@@ -4,7 +4,7 @@ replicationcontroller."""
 from __future__ import annotations
 
 from kube_state_exporter.metric import FamilyGenerator, gauge
-from kube_state_exporter.resources import Allowlists, ResourceSpec
+from kube_state_exporter.resources.spec import Allowlists, ResourceSpec
 from kube_state_exporter.resources.util import created, field, owner_rows
 
 

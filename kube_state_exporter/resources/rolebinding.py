@@ -4,9 +4,9 @@ Default labels namespace, rolebinding."""
 from __future__ import annotations
 
 from kube_state_exporter.metric import FamilyGenerator, gauge
-from kube_state_exporter.resources import Allowlists, ResourceSpec
 from kube_state_exporter.resources.kube_common import annotations_family, labels_family, resource_version
 from kube_state_exporter.resources.rbac_util import role_ref_info
+from kube_state_exporter.resources.spec import Allowlists, ResourceSpec
 from kube_state_exporter.resources.util import created
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from kube_state_exporter.metric import FamilyGenerator, Row, gauge
-from kube_state_exporter.resources import Allowlists, ResourceSpec
 from kube_state_exporter.resources.kube_common import annotations_family, labels_family
+from kube_state_exporter.resources.spec import Allowlists, ResourceSpec
 from kube_state_exporter.resources.util import created, deletion_timestamp, field
 
 
 def _ordinals_start(statefulset: dict[str, Any]) -> list[Row]:
     ordinals = (statefulset.get("spec") or {}).get("ordinals")
-    return [((), (), float(ordinals.get("start", 0)))] if ordinals is not None else []
+    return [((), (), float(ordinals.get("start") or 0))] if ordinals is not None else []
 
 
 def _retention_policy(statefulset: dict[str, Any]) -> list[Row]:

@@ -79,12 +79,11 @@ def condition_state_rows(status: str | None) -> list[Row]:
     return [(("condition",), (s,), 1.0 if s == current else 0.0) for s in CONDITION_STATUSES]
 
 
-def find_condition(conditions: Iterable[dict[str, Any]] | None, kind: str) -> dict[str, Any] | None:
-    return next((c for c in conditions or () if c.get("type") == kind), None)
-
-
-def parse_quantity(text: str | int | float) -> Decimal:
-    """A Kubernetes quantity ("100m", "128Mi", "1e3") exactly, in base units: no float rounding on the way."""
+def parse_quantity(text: str | int | float | None) -> Decimal:
+    """A Kubernetes quantity ("100m", "128Mi", "1e3") exactly, in base units: no float rounding on the way.
+    None (a JSON null in a resource list) is 0, the zero Quantity Go decodes it to."""
+    if text is None:
+        return Decimal(0)
     if isinstance(text, int | float):
         return Decimal(str(text))
     match = _QUANTITY.match(str(text).strip())
@@ -140,9 +139,9 @@ def _round_away(value: Decimal) -> int:
     return int(value.to_integral_value(rounding=ROUND_CEILING if value >= 0 else ROUND_FLOOR))
 
 
-def quantity_value(text: str | int | float) -> int:
+def quantity_value(text: str | int | float | None) -> int:
     """resource.Quantity.Value(): the value rounded up to an integer ("1500m" -> 2)."""
-    return _cached_value(str(text))
+    return _cached_value("0" if text is None else str(text))
 
 
 @lru_cache(maxsize=4096)
@@ -155,10 +154,10 @@ def quantity_milli_value(text: str | int | float) -> int:
     return _scaled(text, 1000)
 
 
-def quantity_cores(text: str | int | float) -> float:
+def quantity_cores(text: str | int | float | None) -> float:
     """KSM's convertValueToFloat64: integer thousandths divided once, so "1900m" is 1.9, never
     1.9000000000000001; the integer value when thousandths would not fit in an int64 ("10P" is 1e+16)."""
-    return _cached_cores(str(text))
+    return _cached_cores("0" if text is None else str(text))
 
 
 @lru_cache(maxsize=4096)

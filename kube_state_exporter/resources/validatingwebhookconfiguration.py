@@ -4,8 +4,8 @@ Default labels namespace (empty: cluster-scoped), validatingwebhookconfiguration
 from __future__ import annotations
 
 from kube_state_exporter.metric import FamilyGenerator, gauge
-from kube_state_exporter.resources import Allowlists, ResourceSpec
 from kube_state_exporter.resources.kube_common import one, resource_version
+from kube_state_exporter.resources.spec import Allowlists, ResourceSpec
 from kube_state_exporter.resources.util import created
 from kube_state_exporter.resources.webhook_util import clientconfig_services
 

@@ -160,3 +160,76 @@ def test_node_sharding_and_namespace_denylist(sim_cluster, start_kube_exporter):
     assert any('namespace="default"' in line for line in lines if line.startswith("kube_configmap_info"))
     assert not any('namespace="kube-system"' in line for line in lines)
     assert any(line.startswith("kube_node_info") for line in lines)  # cluster-scoped: never filtered
+
+
+def readyz(port: int) -> int:
+    try:
+        return requests.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code
+    except requests.ConnectionError:
+        return 0
+
+
+def test_one_hostile_pod_never_stops_the_pod_watch(tmp_path):
+    """Issue 26: a pod with every optional status field null, and one with a field of the wrong type, are
+    served (or left out and counted) while later pods and updates still arrive; /readyz follows progress."""
+    from kube_sim.server import Simulator
+    from kube_sim.workload import seed_cluster, write_kubeconfig
+    from testbed.kube import counter_sum, start_ours
+
+    sim = Simulator(bookmark_interval=0.5)
+    seed_cluster(sim.store)
+    sim.start()
+    try:
+        pods = KINDS["pods"]
+        known = {"metadata": {"name": "known"}, "spec": {"containers": [{"name": "c", "image": "x"}]},
+                 "status": {"phase": "Running", "containerStatuses": [
+                     {"name": "c", "restartCount": 7, "ready": True, "image": "x", "imageID": "x"}]}}
+        sim.store.create(pods, "default", known)
+        exporter = start_ours(write_kubeconfig(tmp_path / "kubeconfig.yaml", sim.url), tmp_path, "--resources=pods")
+        nulls = requests.post(f"{sim.url}/api/v1/namespaces/default/pods", timeout=10, json={
+            "metadata": {"name": "n"}, "spec": {"containers": [{"name": "c", "image": "x"}]},
+            "status": {"phase": "Running", "containerStatuses": None, "conditions": None, "startTime": None,
+                       "podIP": None, "hostIP": None, "qosClass": None}})
+        assert nulls.status_code == 201, nulls.text
+        sim.store.load(pods, {  # a wrong type no real server would store (load skips validation): left out, counted
+            "metadata": {"name": "wrong", "namespace": "default", "uid": "wrong-uid", "resourceVersion": "1"},
+            "spec": {"containers": [{"name": "c", "image": "x"}]},
+            "status": {"phase": "Running", "containerStatuses": [{"name": "c", "restartCount": {"many": 1}}]}})
+        sim.store.mutate(pods, "default", "known",
+                         lambda pod: pod["status"]["containerStatuses"][0].update(restartCount=8))
+        sim.store.create(pods, "default", {"metadata": {"name": "later"},
+                                           "spec": {"containers": [{"name": "c", "image": "x"}]}})
+
+        def served() -> bool:
+            text = exporter.metrics()
+            return ('kube_pod_container_status_restarts_total{namespace="default",pod="known"' in text
+                    and counter_sum(text, "kube_pod_container_status_restarts_total", pod="known") == 8
+                    and 'kube_pod_info{namespace="default",pod="later"' in text)
+
+        wait_for(served, timeout=30, what="the update and the later pod served")
+        text = exporter.metrics()
+        assert counter_sum(text, "kube_pod_status_phase", pod="n", phase="Running") == 1
+        assert 'kube_pod_info{namespace="default",pod="wrong"' in text  # served with what could be rendered
+        assert counter_sum(text, "kube_pod_container_status_restarts_total", pod="wrong") == 0
+        telemetry = exporter.telemetry()
+        assert counter_sum(telemetry, "kube_state_metrics_render_errors_total", resource="pods") >= 1
+        assert readyz(exporter.port) == 200
+
+        # A relist (410 Gone: the history compacted past the version the exporter holds) renders the bad pod
+        # again: counted again, not logged again within the minute.
+        sim.store.create(KINDS["configmaps"], "default", {"metadata": {"name": "bump"}})
+        sim.store.compact()
+        sim.store.end_streams()
+        wait_for(lambda: counter_sum(exporter.telemetry(), "kube_state_metrics_list_total", resource="pods",
+                                     result="success") >= 2, timeout=30, what="a relist")
+        with open(exporter.daemon.log_path, encoding="utf-8") as handle:
+            log = handle.read()
+        assert log.count("object could not be rendered") == 1, log
+        assert "Traceback" not in log
+
+        sim.stop()  # the API server away: nothing can make progress, so not ready
+        wait_for(lambda: readyz(exporter.port) == 503, timeout=30, what="/readyz 503 while the watch fails")
+        sim.start()
+        wait_for(lambda: readyz(exporter.port) == 200, timeout=60, what="/readyz 200 once it recovers")
+    finally:
+        sim.stop()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 import sys
@@ -10,9 +9,8 @@ import sys
 import pytest
 
 from exporter_toolkit.errors import ConfigError
-from kube_state_exporter.cli import metric_filter, opt_in_filter, parse_allowlist
-from kube_state_exporter.informer import FailureLog
 from kube_state_exporter.metric import format_value, gauge
+from kube_state_exporter.options import metric_filter, opt_in_filter, parse_allowlist
 from kube_state_exporter.sharding import Shard, fnv64a, jump_hash, ordinal
 
 
@@ -63,7 +61,7 @@ def test_sharding_is_stable_and_balanced():
     (["--kubeconfig={tmp}/list.yaml"], "list.yaml: malformed: not a kubeconfig"),
     (["--kubeconfig={tmp}/empty-context.yaml"], "empty-context.yaml: invalid: "),
     (["--kubeconfig={tmp}/locked.yaml"], "locked.yaml: not readable (permission denied)"),
-    (["--metric-opt-in-list=kube_(pod"], "invalid --metric-opt-in-list pattern"),
+    (["--metric-opt-in-list=kube_(pod"], "--metric-opt-in-list: invalid regex"),
     (["--auto-sharding"], "needs the pod's name and namespace"),
     (["--pod=exporter-abc", "--pod-namespace=monitoring"], "does not end in a StatefulSet ordinal"),
 ])
@@ -103,18 +101,3 @@ def test_shard_updates_and_ordinals():
     assert ordinal("kube-state-exporter-12") == 12
     with pytest.raises(ValueError):
         ordinal("kube-state-exporter-7d4b9c")
-
-
-def test_failure_log_warns_once_then_a_reminder_a_minute_then_recovers(caplog):
-    now = [1000.0]
-    failures = FailureLog("pods", remind_every=60.0, clock=lambda: now[0])
-    caplog.set_level(logging.INFO, logger="kube_state_exporter.informer")
-    for _ in range(50):  # 50 failures over 100 s: the first warns, one reminder at 60 s
-        failures.failed(ConnectionRefusedError("refused"))
-        now[0] += 2.0
-    failures.succeeded()
-    failures.succeeded()  # nothing more to say
-    records = [(r.levelname, r.getMessage()) for r in caplog.records]
-    assert records == [("WARNING", "list/watch failing, retrying with backoff"),
-                       ("WARNING", "list/watch still failing"), ("INFO", "list/watch recovered")]
-    assert caplog.records[1].failures == 31 and caplog.records[2].failures == 50
