@@ -22,10 +22,13 @@ _NAME_RE = re.compile(_NAME)
 _LABEL_NAME_RE = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 _FLOAT_RE = re.compile(_FLOAT)
 _INT64_RE = re.compile(r"[+-]?[0-9]+")
-# The shapes nearly every line has: `name value` and `name{a="b",...} value`, no escapes, one space.
-_PLAIN_RE = re.compile(rf"({_NAME}) ({_FLOAT})")
-_LABELLED_RE = re.compile(
-    rf'({_NAME})\{{((?:[a-zA-Z_][a-zA-Z0-9_]*="[^"\\]*",)*[a-zA-Z_][a-zA-Z0-9_]*="[^"\\]*",?)\}} ({_FLOAT})')
+# The shapes nearly every line has, `name value` and `name{a="b",...} value` (no escapes, one space), found
+# by one search over the whole text; the lines between two matches are checked line by line, unless they are
+# only blank lines and plain comments.
+_SAMPLE_RE = re.compile(
+    rf'^({_NAME})(?:\{{((?:[a-zA-Z_][a-zA-Z0-9_]*="[^"\\\n]*",)*[a-zA-Z_][a-zA-Z0-9_]*="[^"\\\n]*",?)\}})? '
+    rf"({_FLOAT})\n", re.MULTILINE)
+_SKIPPED_RE = re.compile(r"(?:[ \t]*(?:#(?![ \t]*(?:HELP|TYPE)[ \t])[^\n]*)?\n)*")
 _PAIR_RE = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="([^"\\]*)"')
 _KEYWORD_RE = re.compile(r"#[ \t]*(HELP|TYPE)[ \t]")
 _SURROGATE_RE = re.compile("[\udc80-\udcff]")
@@ -341,40 +344,42 @@ def parse(data: bytes) -> Parsed:
     except UnicodeDecodeError:
         text = data.decode("utf-8", "surrogateescape")
         utf8 = False
-    lines = text.split("\n")
-    if lines.pop().strip(" \t"):
-        raise TextFormatError(f"text format parsing error in line {len(lines) + 1}: unexpected end of input stream")
+    end = text.rfind("\n") + 1  # what follows the last newline may only be blanks
+    if text[end:].strip(" \t"):
+        raise TextFormatError(f"text format parsing error in line {text.count(chr(10)) + 1}: "
+                              "unexpected end of input stream")
     parser = _Parser(utf8)
     families = parser.families
-    plain, labelled, pair_re = _PLAIN_RE.fullmatch, _LABELLED_RE.fullmatch, _PAIR_RE.findall
-    number = 0
+    pair_re, skipped = _PAIR_RE.findall, _SKIPPED_RE.fullmatch
+    pos = 0
     try:
-        for number, line in enumerate(lines, 1):  # noqa: B007 - the number names the failing line
-            match = plain(line)
-            if match is not None:
-                name, token = match.groups()
-                pairs: list[tuple[str, str]] = []
-            else:
-                match = labelled(line) if utf8 else None
-                if match is None:
+        for match in _SAMPLE_RE.finditer(text, 0, end):  # pos: where the line being read starts
+            start = match.start()
+            if start != pos and skipped(text, pos, start) is None:
+                for line in text[pos:start].split("\n")[:-1]:
                     parser.line(line)
-                    continue
-                name, body, token = match.groups()
-                pairs = pair_re(body)
+                    pos += len(line) + 1
+            pos = match.end()
+            name, body, token = match.groups()
+            pairs = pair_re(body) if body else []
             value = float(token)
             if value - value != 0 and value == value and token[-1] not in "fFyY":
                 raise TextFormatError(f"expected float as value, got {token!r} (out of range)")
             family = families.get(name)
-            if family is not None and (family.type == "gauge" or family.type == "counter"
-                                       or family.type == "untyped") and utf8:
+            if utf8 and family is not None and (family.type == "gauge" or family.type == "counter"
+                                                or family.type == "untyped"):
                 labels = dict(pairs)
                 if len(labels) != len(pairs) or "__name__" in labels:
                     parser._bad_labels(name, pairs)
                 family.samples.append((labels, value))
             else:
                 parser.sample(name, pairs, value)
+        if pos != end and skipped(text, pos, end) is None:
+            for line in text[pos:end].split("\n")[:-1]:
+                parser.line(line)
+                pos += len(line) + 1
     except TextFormatError as exc:
-        raise TextFormatError(f"text format parsing error in line {number}: {exc}") from None
+        raise TextFormatError(f"text format parsing error in line {text.count(chr(10), 0, pos) + 1}: {exc}") from None
     for name in [name for name, family in families.items() if not family.samples and not family.groups]:
         del families[name]
     return Parsed(families, parser.has_timestamps)

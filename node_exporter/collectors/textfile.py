@@ -41,33 +41,43 @@ def parse_file(path: str) -> dict[str, ParsedFamily]:
     return parsed.families
 
 
-def _rows(samples: list[tuple[dict[str, str], float]], names: tuple[str, ...]) -> list[tuple[tuple, float]]:
-    """Label values in `names` order (missing ones empty); a repeated label set keeps its first value, as Go."""
+def _rows(samples: list[tuple[dict[str, str], float]]) -> tuple[tuple[str, ...], list[tuple[tuple, float]]]:
+    """The family's label names (every series gets each, empty where missing) and its rows; a repeated label set
+    keeps its first value, as Go. The usual file, every series with the same names and none repeated, is done
+    with C-level maps."""
+    labels = [entry[0] for entry in samples]
+    values = [entry[1] for entry in samples]
+    names = tuple(sorted(labels[0])) if labels else ()
+    keys: list[tuple] | None = None
+    if all(map(len(names).__eq__, map(len, labels))):
+        try:
+            if len(names) > 1:
+                keys = list(map(itemgetter(*names), labels))
+            elif names:
+                keys = [(value,) for value in map(itemgetter(names[0]), labels)]
+            else:
+                keys = [()] * len(labels)
+        except KeyError:
+            keys = None
+    if keys is None:
+        names = tuple(sorted(set().union(*labels)))
+        keys = [tuple(entry.get(name, "") for name in names) for entry in labels]
+    if len(dict(zip(keys, values, strict=True))) == len(keys):
+        return names, list(zip(keys, values, strict=True))
     rows: dict[tuple, float] = {}
-    if not names:
-        if samples:
-            rows[()] = samples[0][1]
-    else:
-        get = itemgetter(*names)
-        single = len(names) == 1
-        for labels, value in samples:
-            try:
-                key = (get(labels),) if single else get(labels)
-            except KeyError:
-                key = tuple(labels.get(name, "") for name in names)
-            if key not in rows:
-                rows[key] = value
-    return list(rows.items())
+    for key, value in zip(keys, values, strict=True):
+        rows.setdefault(key, value)
+    return names, list(rows.items())
 
 
 def to_metric(family: ParsedFamily, documentation: str) -> Metric:
     """One parsed family as served (Go's convertMetricFamily and text encoder)."""
     name, mtype = family.name, family.type
     if mtype in ("gauge", "counter", "untyped"):
-        names = tuple(sorted(set().union(*(labels for labels, _ in family.samples))))
+        names, rows = _rows(family.samples)
         build = {"gauge": gauge, "counter": raw_counter, "untyped": untyped}[mtype]
         metric: Family = build(name, documentation, names)
-        metric.rows = _rows(family.samples, names)
+        metric.rows = rows
         return metric
     names = tuple(sorted(set().union(*(group.labels for group in family.groups.values()))))
     out = Metric(name, documentation, mtype)
