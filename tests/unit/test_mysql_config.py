@@ -33,16 +33,31 @@ def test_flags_and_environment_override_the_file(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    ("user=x\n", "malformed --config.my-cnf"),
+    ("user=x\n", "no MySQL user"),  # before any section: in no section, as go-ini reads it
+    ("[client\nuser=x\n", "malformed --config.my-cnf .*: line 1: unclosed section"),
+    ("[client]\n=x\n", "malformed --config.my-cnf .*: line 2: "),
+    ("[client]\nuser=x\npassword=p\xe4ss\n".encode("latin-1"), "password in .* is not UTF-8"),
     ("[client]\npassword=x\n", "no MySQL user"),
     ("[client]\nuser=x\nport=abc\n", "invalid port"),
 ])
 def test_unusable_configuration_is_a_config_error(tmp_path, content, message, monkeypatch):
     monkeypatch.delenv("MYSQLD_EXPORTER_PASSWORD", raising=False)
     path = tmp_path / "my.cnf"
-    path.write_text(content)
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
     with pytest.raises(ConfigError, match=message):
         resolve(str(path), True, None, None)
+
+
+def test_read_as_go_ini_reads_it(tmp_path, monkeypatch):
+    """Lines before the first section (an !include) and bytes that are not UTF-8 outside the values used are
+    fine for mysqld_exporter's go-ini, so they are here."""
+    monkeypatch.delenv("MYSQLD_EXPORTER_PASSWORD", raising=False)
+    path = tmp_path / "my.cnf"
+    path.write_bytes(b"!include /etc/mysql/other.cnf\nkey=top\n# caf\xe9\n[mysqld]\ndatadir=/var/\xff\n"
+                     b"[client]\nuser=monitor\npassword=s3cret\n")
+    client = resolve(str(path), True, None, None).default
+    assert (client.user, client.password) == ("monitor", "s3cret")
+    assert set(read_my_cnf(str(path))) == {"mysqld", "client"}
 
 
 def test_missing_default_file_is_fine_with_flags(tmp_path):
@@ -88,7 +103,16 @@ def test_bad_configuration_exits_2_with_one_line(tmp_path, args, message):
 
 def test_malformed_my_cnf_exits_2(tmp_path):
     path = tmp_path / "my.cnf"
-    path.write_text("user=root\npassword=hunter2\n")
+    path.write_text("[client\nuser=root\npassword=hunter2\n")
     result = run_exporter(f"--config.my-cnf={path}", home=str(tmp_path))
     assert result.returncode == 2
     assert "malformed --config.my-cnf" in result.stderr and "hunter2" not in result.stderr
+
+
+def test_my_cnf_not_utf8_exits_2_with_one_line(tmp_path):
+    path = tmp_path / "my.cnf"
+    path.write_bytes(b"# \xff\xfe\n[client]\nuser=mon\xe9\npassword=hunter2\n")
+    result = run_exporter(f"--config.my-cnf={path}", home=str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr
+    assert "user in [client]" in result.stderr and "not UTF-8" in result.stderr and "hunter2" not in result.stderr
