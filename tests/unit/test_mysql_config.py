@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from unittest import mock
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from exporter_toolkit.errors import ConfigError
 from mysql_exporter.config import read_my_cnf, resolve
@@ -116,3 +120,52 @@ def test_my_cnf_not_utf8_exits_2_with_one_line(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr
     assert "user in [client]" in result.stderr and "not UTF-8" in result.stderr and "hunter2" not in result.stderr
+
+
+_VALUES = st.sampled_from([b"monitor", b"p#w d", b'"quoted"', b"caf\xc3\xa9", b"caf\xe9", b"\xff\xfe", b""])
+_CLIENT_KEYS = ("user", "password", "host", "socket")
+
+
+@st.composite
+def _my_cnf(draw) -> tuple[bytes, dict[str, bytes]]:
+    """A my.cnf (top-level lines, a [client] with some keys, other sections, comments with any bytes) and the
+    [client] values it sets."""
+    lines = draw(st.lists(st.sampled_from([b"!include /etc/mysql/x.cnf", b"!includedir /etc/mysql/conf.d",
+                                           b"key=top", b"# \xff comment", b""]), max_size=3))
+    client = draw(st.dictionaries(st.sampled_from(_CLIENT_KEYS), _VALUES, max_size=4))
+    port = draw(st.sampled_from([None, b"3306", b"33o6"]))
+    if port is not None:
+        client["port"] = port
+    others = draw(st.lists(st.sampled_from([b"[mysqld]\ndatadir=/var/\xff", b"[client.servers]\nuser=other",
+                                            b"; \xe9 comment"]), max_size=2))
+    body = [b"[client]", *(key.encode() + b"=" + value for key, value in client.items())]
+    return b"\n".join([*lines, *draw(st.permutations([b"\n".join(body), *others]))]) + b"\n", client
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(generated=_my_cnf())
+def test_my_cnf_decided_by_the_client_values(tmp_path_factory, generated):
+    content, client = generated
+    path = tmp_path_factory.mktemp("cnf") / "my.cnf"
+    path.write_bytes(content)
+
+    def usable(value: bytes) -> bool:
+        try:
+            value.decode("utf-8")
+            return True
+        except UnicodeDecodeError:
+            return False
+
+    expected = bool(client.get("user", b"").strip().strip(b'"')) and all(map(usable, client.values())) \
+        and client.get("port", b"3306").isdigit()
+    try:
+        with mock.patch.dict(os.environ):
+            os.environ.pop("MYSQLD_EXPORTER_PASSWORD", None)
+            credentials = resolve(str(path), True, None, None)
+        accepted, message = True, ""
+    except ConfigError as exc:
+        accepted, message = False, str(exc)
+    assert accepted == expected, (content, message)
+    assert "\n" not in message
+    if accepted:
+        assert credentials.default.user == client["user"].decode().strip().strip('"')
