@@ -1,14 +1,15 @@
 """Metrics from *.prom files in --collector.textfile.directory, for batch jobs and cron scripts.
 
-As Go node_exporter 1.5: every name ending in .prom, in name order, is parsed by Go's rules (textformat.py); a
-file that cannot be read or parsed, or that has timestamps, is skipped whole and sets node_textfile_scrape_error
-to 1, the other files are still served. A family without HELP gets "Metric read from <every file naming it>";
+As Go node_exporter 1.5: in the directory (or each directory the flag's glob matches), every name ending in
+.prom, in name order, is parsed by Go's rules (textformat.py); a file that cannot be read or parsed, or that has
+timestamps, is skipped whole and sets node_textfile_scrape_error to 1, the other files are still served. A family without HELP gets "Metric read from <every file naming it>";
 series missing a label of their family get it empty; then Go's registry rules (gather.py) decide between
 series of one name: the first HELP, TYPE and labels win, over files and over this collector's own metrics.
 """
 
 from __future__ import annotations
 
+import glob
 import logging
 import os
 from operator import itemgetter
@@ -110,16 +111,17 @@ class TextfileCollector:
         mtimes: dict[str, float] = {}
         parsed: list[ParsedFamily] = []
         files_of: dict[str, list[str]] = {}
-        if self.directory:
+        # The flag may be a glob of directories, as in Go; one that matches nothing is read as a plain path.
+        directories = sorted(glob.glob(self.directory)) or [self.directory] if self.directory else []
+        for directory in directories:
             try:
-                names = sorted(name for name in os.listdir(self.directory) if name.endswith(".prom"))
+                names = sorted(name for name in os.listdir(directory) if name.endswith(".prom"))
             except OSError as exc:
                 names = []
                 errored = True
-                log.error("failed to read textfile collector directory",
-                          extra={"path": self.directory, "err": str(exc)})
+                log.error("failed to read textfile collector directory", extra={"path": directory, "err": str(exc)})
             for name in names:
-                path = os.path.join(self.directory, name)
+                path = os.path.join(directory, name)
                 try:
                     families = parse_file(path)
                     mtime = os.stat(path).st_mtime
