@@ -2,9 +2,10 @@
 
 As Go node_exporter 1.5: in the directory (or each directory the flag's glob matches), every name ending in
 .prom, in name order, is parsed by Go's rules (textformat.py); a file that cannot be read or parsed, or that has
-timestamps, is skipped whole and sets node_textfile_scrape_error to 1, the other files are still served. A family without HELP gets "Metric read from <every file naming it>";
-series missing a label of their family get it empty; then Go's registry rules (gather.py) decide between
-series of one name: the first HELP, TYPE and labels win, over files and over this collector's own metrics.
+timestamps, is skipped whole and sets node_textfile_scrape_error to 1, the other files are still served. A
+family without HELP gets "Metric read from <every file naming it>"; series missing a label of their family get
+it empty; then Go's registry rules (gather.py) decide between series of one name: the first HELP, TYPE and
+labels win, over files and over this collector's own metrics.
 """
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ class TextfileCollector:
                 errored = True
                 log.error("failed to read textfile collector directory", extra={"path": directory, "err": str(exc)})
             for name in names:
-                path = os.path.join(directory, name)
+                path = os.path.normpath(os.path.join(directory, name))  # Go: filepath.Join, which cleans
                 try:
                     families = parse_file(path)
                     mtime = os.stat(path).st_mtime
