@@ -59,20 +59,36 @@ def _unquote(value: str | None) -> str | None:
     return value
 
 
+_TOP = "\x00top"  # the section that holds lines before the first [section]; no file can name it
+
+
 def read_my_cnf(path: str) -> dict[str, dict[str, str]]:
-    """Sections of a MySQL option file; a child section ([client.servers]) inherits from its parent."""
+    """Sections of a MySQL option file; a child section ([client.servers]) inherits from its parent.
+
+    Read as Go's mysqld_exporter reads it (go-ini): lines before the first section (an `!include`, say) are
+    allowed and belong to no section; the bytes need not be UTF-8 (values that are not fail only where used)."""
     parser = configparser.ConfigParser(allow_no_value=True, interpolation=None, strict=False,
                                        comment_prefixes=("#", ";"), inline_comment_prefixes=None)
     try:
-        with open(path, encoding="utf-8") as handle:
-            parser.read_file(handle)
+        with open(path, "rb") as handle:
+            text = handle.read().decode("utf-8", "surrogateescape")
     except OSError as exc:
         raise ConfigError(f"cannot read --config.my-cnf {path}: {exc.strerror}") from exc
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.lstrip().startswith("[") and "]" not in line:
+            raise ConfigError(f"malformed --config.my-cnf {path}: line {number}: unclosed section")
+    try:
+        parser.read_string(f"[{_TOP}]\n{text}", source=path)
     except configparser.Error as exc:
-        first_line = str(exc).splitlines()[0]
-        raise ConfigError(f"malformed --config.my-cnf {path}: {first_line}") from exc
+        line = getattr(exc, "lineno", None) or next((number for number, _ in getattr(exc, "errors", ())), None)
+        where = f"line {line - 1}: " if line else ""
+        reason = exc.message.splitlines()[0] if isinstance(exc, configparser.ParsingError) else str(exc)
+        reason = reason.split("]: ", 1)[-1].encode("utf-8", "replace").decode()
+        raise ConfigError(f"malformed --config.my-cnf {path}: {where}{reason}") from exc
     sections: dict[str, dict[str, str]] = {}
     for name in parser.sections():
+        if name == _TOP:
+            continue
         values = {key.replace("_", "-"): _unquote(value) for key, value in parser.items(name)
                   if not key.startswith("!")}
         parent = name.rpartition(".")[0]
@@ -80,23 +96,34 @@ def read_my_cnf(path: str) -> dict[str, dict[str, str]]:
     return sections
 
 
+def _text(section: dict[str, str], key: str, where: str) -> str | None:
+    """A value the connection uses; one that is not UTF-8 cannot be sent to the server."""
+    value = section.get(key)
+    if value is not None and not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ConfigError(f"{key} in {where} is not UTF-8") from None
+    return value
+
+
 def client_from_section(section: dict[str, str], where: str) -> ClientConfig:
-    user = section.get("user")
+    user = _text(section, "user", where)
     if not user:
         raise ConfigError(f"no user specified in {where}")
-    port_text = section.get("port") or str(DEFAULT_PORT)
+    port_text = _text(section, "port", where) or str(DEFAULT_PORT)
     if not port_text.isdigit():
         raise ConfigError(f"invalid port {port_text!r} in {where}")
-    verify = (section.get("ssl-verify-server-cert") or "").lower()
+    verify = (_text(section, "ssl-verify-server-cert", where) or "").lower()
     return ClientConfig(
         user=user,
-        password=section.get("password") or "",
-        host=section.get("host") or "localhost",
+        password=_text(section, "password", where) or "",
+        host=_text(section, "host", where) or "localhost",
         port=int(port_text),
-        socket=section.get("socket"),
-        ssl_ca=section.get("ssl-ca"),
-        ssl_cert=section.get("ssl-cert"),
-        ssl_key=section.get("ssl-key"),
+        socket=_text(section, "socket", where),
+        ssl_ca=_text(section, "ssl-ca", where),
+        ssl_cert=_text(section, "ssl-cert", where),
+        ssl_key=_text(section, "ssl-key", where),
         ssl_verify_server_cert=verify in ("", "1", "true", "on") if "ssl-verify-server-cert" in section else False,
     )
 

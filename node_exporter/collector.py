@@ -18,6 +18,7 @@ from prometheus_client.registry import Collector as PromCollector
 
 from exporter_toolkit.collectors import CollectorSet, Unit
 from exporter_toolkit.families import gauge
+from node_exporter.gather import Gather
 from node_exporter.paths import Paths
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ class NodeCollector(PromCollector):
                                      "node_exporter: Duration of a collector scrape.", labels=["collector"])
         success = gauge("node_scrape_collector_success",
                                     "node_exporter: Whether a collector succeeded.", labels=["collector"])
+        gathered: list[tuple[str, list[Metric]]] = []
         for name, collector in self.collectors.items():
             start = time.perf_counter()
             try:
@@ -76,6 +78,14 @@ class NodeCollector(PromCollector):
                 families, ok = [], 0.0
             duration.add_metric([name], time.perf_counter() - start)
             success.add_metric([name], ok)
-            yield from families
-        yield duration
-        yield success
+            gathered.append((name, families))
+        gathered.append(("", [duration, success]))
+        # Go's registry checks, textfile first (its series win, as they mostly do in Go's unordered gathering):
+        # a textfile re-declaring another collector's metric must not give the scrape two HELP lines for it.
+        gather = Gather()
+        for _name, families in sorted(gathered, key=lambda item: item[0] != "textfile"):
+            for metric in families:
+                gather.add(metric)
+        served = gather.served()
+        for _name, families in gathered:
+            yield from (served[id(metric)] for metric in families if id(metric) in served)

@@ -17,7 +17,16 @@ def _compile(_ctx, _param, value: str | None) -> re.Pattern | None:
     try:
         return re.compile(value)
     except re.error as exc:
-        raise click.BadParameter(f"invalid regular expression {value!r}: {exc}") from exc
+        raise click.BadParameter(f"invalid regular expression {_shown(value)}: {exc}") from exc
+    except RecursionError as exc:  # Go's regexp refuses nesting deeper than 1000 too
+        raise click.BadParameter(f"invalid regular expression {_shown(value)}: nested too deeply") from exc
+    except (OverflowError, MemoryError) as exc:
+        raise click.BadParameter(f"invalid regular expression {_shown(value)}: too large") from exc
+
+
+def _shown(value: str) -> str:
+    """The expression as an error line quotes it: whole when short, its start when it is kilobytes long."""
+    return repr(value) if len(value) <= 80 else f"{value[:60]!r}... ({len(value)} characters)"
 
 
 def regex(flag: str, dest: str, default: str | None, help_text: str) -> Option:

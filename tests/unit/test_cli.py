@@ -52,7 +52,8 @@ def test_broken_web_config_exits_2(tmp_path):
     result = run(f"--web.config.file={config}")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        f"node-exporter: error: --web.config.file {config}: basic_auth_users entry for 'bob' is not a bcrypt hash"]
+        f"node-exporter: error: --web.config.file {config}: basic_auth_users entry for 'bob' is not a bcrypt hash "
+        "(too short)"]
     assert "plaintext" not in result.stderr
 
 

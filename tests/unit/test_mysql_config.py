@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from unittest import mock
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from exporter_toolkit.errors import ConfigError
 from mysql_exporter.config import read_my_cnf, resolve
@@ -33,16 +37,31 @@ def test_flags_and_environment_override_the_file(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    ("user=x\n", "malformed --config.my-cnf"),
+    ("user=x\n", "no MySQL user"),  # before any section: in no section, as go-ini reads it
+    ("[client\nuser=x\n", "malformed --config.my-cnf .*: line 1: unclosed section"),
+    ("[client]\n=x\n", "malformed --config.my-cnf .*: line 2: "),
+    ("[client]\nuser=x\npassword=p\xe4ss\n".encode("latin-1"), "password in .* is not UTF-8"),
     ("[client]\npassword=x\n", "no MySQL user"),
     ("[client]\nuser=x\nport=abc\n", "invalid port"),
 ])
 def test_unusable_configuration_is_a_config_error(tmp_path, content, message, monkeypatch):
     monkeypatch.delenv("MYSQLD_EXPORTER_PASSWORD", raising=False)
     path = tmp_path / "my.cnf"
-    path.write_text(content)
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
     with pytest.raises(ConfigError, match=message):
         resolve(str(path), True, None, None)
+
+
+def test_read_as_go_ini_reads_it(tmp_path, monkeypatch):
+    """Lines before the first section (an !include) and bytes that are not UTF-8 outside the values used are
+    fine for mysqld_exporter's go-ini, so they are here."""
+    monkeypatch.delenv("MYSQLD_EXPORTER_PASSWORD", raising=False)
+    path = tmp_path / "my.cnf"
+    path.write_bytes(b"!include /etc/mysql/other.cnf\nkey=top\n# caf\xe9\n[mysqld]\ndatadir=/var/\xff\n"
+                     b"[client]\nuser=monitor\npassword=s3cret\n")
+    client = resolve(str(path), True, None, None).default
+    assert (client.user, client.password) == ("monitor", "s3cret")
+    assert set(read_my_cnf(str(path))) == {"mysqld", "client"}
 
 
 def test_missing_default_file_is_fine_with_flags(tmp_path):
@@ -88,7 +107,65 @@ def test_bad_configuration_exits_2_with_one_line(tmp_path, args, message):
 
 def test_malformed_my_cnf_exits_2(tmp_path):
     path = tmp_path / "my.cnf"
-    path.write_text("user=root\npassword=hunter2\n")
+    path.write_text("[client\nuser=root\npassword=hunter2\n")
     result = run_exporter(f"--config.my-cnf={path}", home=str(tmp_path))
     assert result.returncode == 2
     assert "malformed --config.my-cnf" in result.stderr and "hunter2" not in result.stderr
+
+
+def test_my_cnf_not_utf8_exits_2_with_one_line(tmp_path):
+    path = tmp_path / "my.cnf"
+    path.write_bytes(b"# \xff\xfe\n[client]\nuser=mon\xe9\npassword=hunter2\n")
+    result = run_exporter(f"--config.my-cnf={path}", home=str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr
+    assert "user in [client]" in result.stderr and "not UTF-8" in result.stderr and "hunter2" not in result.stderr
+
+
+_VALUES = st.sampled_from([b"monitor", b"p#w d", b'"quoted"', b"caf\xc3\xa9", b"caf\xe9", b"\xff\xfe", b""])
+_CLIENT_KEYS = ("user", "password", "host", "socket")
+
+
+@st.composite
+def _my_cnf(draw) -> tuple[bytes, dict[str, bytes]]:
+    """A my.cnf (top-level lines, a [client] with some keys, other sections, comments with any bytes) and the
+    [client] values it sets."""
+    lines = draw(st.lists(st.sampled_from([b"!include /etc/mysql/x.cnf", b"!includedir /etc/mysql/conf.d",
+                                           b"key=top", b"# \xff comment", b""]), max_size=3))
+    client = draw(st.dictionaries(st.sampled_from(_CLIENT_KEYS), _VALUES, max_size=4))
+    port = draw(st.sampled_from([None, b"3306", b"33o6"]))
+    if port is not None:
+        client["port"] = port
+    others = draw(st.lists(st.sampled_from([b"[mysqld]\ndatadir=/var/\xff", b"[client.servers]\nuser=other",
+                                            b"; \xe9 comment"]), max_size=2))
+    body = [b"[client]", *(key.encode() + b"=" + value for key, value in client.items())]
+    return b"\n".join([*lines, *draw(st.permutations([b"\n".join(body), *others]))]) + b"\n", client
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(generated=_my_cnf())
+def test_my_cnf_decided_by_the_client_values(tmp_path_factory, generated):
+    content, client = generated
+    path = tmp_path_factory.mktemp("cnf") / "my.cnf"
+    path.write_bytes(content)
+
+    def usable(value: bytes) -> bool:
+        try:
+            value.decode("utf-8")
+            return True
+        except UnicodeDecodeError:
+            return False
+
+    expected = bool(client.get("user", b"").strip().strip(b'"')) and all(map(usable, client.values())) \
+        and client.get("port", b"3306").isdigit()
+    try:
+        with mock.patch.dict(os.environ):
+            os.environ.pop("MYSQLD_EXPORTER_PASSWORD", None)
+            credentials = resolve(str(path), True, None, None)
+        accepted, message = True, ""
+    except ConfigError as exc:
+        accepted, message = False, str(exc)
+    assert accepted == expected, (content, message)
+    assert "\n" not in message
+    if accepted:
+        assert credentials.default.user == client["user"].decode().strip().strip('"')
