@@ -56,9 +56,12 @@ class MariaDB:
         server, install = found
         if not (self.datadir / "mysql").exists():
             self.datadir.mkdir(parents=True, exist_ok=True)
-            subprocess.run([install, "--no-defaults", f"--datadir={self.datadir}", "--user=root",
-                            "--auth-root-authentication-method=socket", "--skip-test-db"],
-                           check=True, capture_output=True, timeout=120)
+            done = subprocess.run([install, "--no-defaults", f"--datadir={self.datadir}", "--user=root",
+                                   "--auth-root-authentication-method=socket", "--skip-test-db"],
+                                  capture_output=True, text=True, timeout=120)
+            if done.returncode != 0:
+                said = (done.stderr.strip() or done.stdout.strip())[-2000:]
+                raise RuntimeError(f"mariadb-install-db --datadir={self.datadir} exited {done.returncode}: {said}")
         self._extra = extra_args
         (self.datadir / "tmp").mkdir(exist_ok=True)  # its own temporary tables: nothing shared with other servers
         log = open(self.datadir / "server.log", "ab")  # noqa: SIM115 - owned by the child process

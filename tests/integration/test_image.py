@@ -195,7 +195,7 @@ def test_mysql_exporter_as_the_deployment_runs_it(image, manifests, containers, 
         assert [s.value for s in samples(text, "mysql_up")] == [1.0]
         assert [s.value for s in samples(text, "mysql_exporter_last_scrape_error")] == [0.0]
         served = {s.labels["collector"] for s in samples(text, "mysql_exporter_collector_duration_seconds")}
-        defaults = {f"collect.{name}" for name, spec in SCRAPERS.specs.items() if spec.default_enabled}
+        defaults = {f"collect.{name}" for name, cls in SCRAPERS.units.items() if cls.enabled_by_default}
         assert len(defaults) >= 5 and served == {"connection", *defaults}
         assert samples(text, "mysql_global_status_uptime") and samples(text, "mysql_global_variables_max_connections")
         inspect = subprocess.run([*PODMAN, "inspect", running.cid], capture_output=True, text=True, check=True)
