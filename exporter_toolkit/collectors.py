@@ -8,7 +8,7 @@ options), answers which units a parsed command line enables (Go semantics: a uni
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -91,18 +91,8 @@ class CollectorSet:
         self.units: dict[str, Any] = {}
         self.variants: dict[str, list[Variant]] = {}
 
-    def register(self, unit: type | str, default: bool = True, options: Iterable = (), help: str = "") -> Any:
-        """Class decorator: make a unit known under its declared name.
-
-        The older form `@register(name, default, options=[click options], help=...)` remains for
-        node_exporter/collectors/textfile.py alone (another change owns that file); nothing else uses it."""
-        if isinstance(unit, str):
-            def legacy(cls: type) -> type:
-                cls.name, cls.enabled_by_default, cls.help = unit, default, help  # type: ignore[attr-defined]
-                cls.legacy_click_options = tuple(options)  # type: ignore[attr-defined]
-                return self.register(cls)
-
-            return legacy
+    def register(self, unit: type) -> type:
+        """Class decorator: make a unit known under its declared name."""
         if unit.name in self.units:  # type: ignore[attr-defined]
             raise ValueError(f"{self.flag_prefix} {unit.name} registered twice")  # type: ignore[attr-defined]
         self.units[unit.name] = unit  # type: ignore[attr-defined]
@@ -123,7 +113,6 @@ class CollectorSet:
             options.append(click.option(f"--{self.flag_prefix}.{name}/--no-{self.flag_prefix}.{name}", self.dest(name),
                                         default=None, help=f"{text} (default: {state})."))
             options.extend(option.click_option() for option in declared_options(cls))
-            options.extend(getattr(cls, "legacy_click_options", ()))
         return options
 
     def enabled(self, options: Mapping[str, Any], disable_defaults: bool = False) -> list[str]:

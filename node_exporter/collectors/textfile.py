@@ -13,17 +13,18 @@ from __future__ import annotations
 import glob
 import logging
 import os
+from collections.abc import Iterator
 from operator import itemgetter
 
-import click
 from prometheus_client.core import Metric
 
+from exporter_toolkit.collectors import Option
 from exporter_toolkit.families import Family, gauge, raw_counter, untyped
-from node_exporter.collector import Context, register
+from node_exporter.collector import Collector, Context, register
 from node_exporter.gather import Gather
 from node_exporter.textformat import ParsedFamily, TextFormatError, go_float, parse
 
-log = logging.getLogger("node_exporter.textfile")
+log = logging.getLogger(__name__)
 
 
 def read_file(path: str) -> bytes:
@@ -99,15 +100,17 @@ def to_metric(family: ParsedFamily, documentation: str) -> Metric:
     return out
 
 
-@register("textfile", options=[
-    click.option("--collector.textfile.directory", "textfile_directory", default="",
-                 help="Directory to read text files with metrics from."),
-])
-class TextfileCollector:
-    def __init__(self, ctx: Context) -> None:
-        self.directory = ctx.options.get("textfile_directory", "")
+@register
+class TextfileCollector(Collector):
+    name = "textfile"
+    DIRECTORY = Option("--collector.textfile.directory", "textfile_directory", "",
+                       help="Directory to read text files with metrics from.")
 
-    def update(self) -> list[Metric]:
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.directory = self.DIRECTORY.read(ctx.options)
+
+    def update(self) -> Iterator[Metric]:
         errored = False
         mtimes: dict[str, float] = {}
         parsed: list[ParsedFamily] = []
@@ -154,4 +157,4 @@ class TextfileCollector:
         for metric in metrics:
             gather.add(metric)
         served = gather.served()
-        return [served[id(metric)] for metric in metrics if id(metric) in served]
+        yield from (served[id(metric)] for metric in metrics if id(metric) in served)

@@ -61,7 +61,7 @@ def test_go_textfile_case(fixtures, monkeypatch, case):
     monkeypatch.chdir(fixtures)
     expected = (fixtures / "fixtures" / "textfile" / f"{case}.out").read_bytes()
     collector = TextfileCollector(Context(options={"textfile_directory": PATHS.get(case, f"fixtures/textfile/{case}")}))
-    metrics = collector.update()
+    metrics = list(collector.update())
     for metric in metrics:
         if metric.name == "node_textfile_mtime_seconds":  # Go's test pins every mtime to 1
             metric.rows = [(labels, 1.0) for labels, _ in metric.rows]
