@@ -71,7 +71,10 @@ class _Recorder:
 
 
 def _wrap(func: Callable, recorder: _Recorder, timing: bool) -> Callable:
-    """The wrapper for func's kind; `timing` decides whether the update is the duration or a count."""
+    """The wrapper for func's kind; `timing` decides whether the update is the duration or a count.
+
+    Each calls `func(*args)` when there are no keyword arguments: `func(*args, **kwargs)` builds a copy of
+    the dict on every call."""
     kind = _kind(func)
     if kind == "asyncgen":
         return _wrap_async_generator(func, recorder, timing)
@@ -86,7 +89,7 @@ def _wrap(func: Callable, recorder: _Recorder, timing: bool) -> Callable:
             def timed_inline(*args, **kwargs):
                 start = clock()
                 try:
-                    return func(*args, **kwargs)
+                    return func(*args, **kwargs) if kwargs else func(*args)
                 finally:
                     amount = clock() - start
                     sum_inc(amount)
@@ -97,7 +100,7 @@ def _wrap(func: Callable, recorder: _Recorder, timing: bool) -> Callable:
             def timed_static(*args, **kwargs):
                 start = clock()
                 try:
-                    return func(*args, **kwargs)
+                    return func(*args, **kwargs) if kwargs else func(*args)
                 finally:
                     update(clock() - start)
             return timed_static
@@ -105,7 +108,7 @@ def _wrap(func: Callable, recorder: _Recorder, timing: bool) -> Callable:
             @functools.wraps(func)
             def counted_static(*args, **kwargs):
                 try:
-                    return func(*args, **kwargs)
+                    return func(*args, **kwargs) if kwargs else func(*args)
                 finally:
                     update()
             return counted_static
@@ -114,7 +117,7 @@ def _wrap(func: Callable, recorder: _Recorder, timing: bool) -> Callable:
         def dynamic(*args, **kwargs):
             start = clock() if timing else 0.0
             try:
-                outcome = func(*args, **kwargs)
+                outcome = func(*args, **kwargs) if kwargs else func(*args)
             except BaseException as error:
                 record(args, kwargs, None, error, start)
                 raise
@@ -128,7 +131,7 @@ def _wrap(func: Callable, recorder: _Recorder, timing: bool) -> Callable:
             async def coroutine_timed_inline(*args, **kwargs):
                 start = clock()
                 try:
-                    return await func(*args, **kwargs)
+                    return await (func(*args, **kwargs) if kwargs else func(*args))
                 finally:
                     amount = clock() - start
                     sum_inc(amount)
@@ -139,7 +142,7 @@ def _wrap(func: Callable, recorder: _Recorder, timing: bool) -> Callable:
             async def coroutine_timed_static(*args, **kwargs):
                 start = clock()
                 try:
-                    return await func(*args, **kwargs)
+                    return await (func(*args, **kwargs) if kwargs else func(*args))
                 finally:
                     update(clock() - start)
             return coroutine_timed_static
@@ -147,7 +150,7 @@ def _wrap(func: Callable, recorder: _Recorder, timing: bool) -> Callable:
             @functools.wraps(func)
             async def coroutine_counted_static(*args, **kwargs):
                 try:
-                    return await func(*args, **kwargs)
+                    return await (func(*args, **kwargs) if kwargs else func(*args))
                 finally:
                     update()
             return coroutine_counted_static
@@ -156,7 +159,7 @@ def _wrap(func: Callable, recorder: _Recorder, timing: bool) -> Callable:
         async def coroutine_dynamic(*args, **kwargs):
             start = clock() if timing else 0.0
             try:
-                outcome = await func(*args, **kwargs)
+                outcome = await (func(*args, **kwargs) if kwargs else func(*args))
             except BaseException as error:
                 record(args, kwargs, None, error, start)
                 raise
@@ -171,7 +174,7 @@ def _wrap(func: Callable, recorder: _Recorder, timing: bool) -> Callable:
         def generator_timed_inline(*args, **kwargs):
             start = clock()
             try:
-                return (yield from func(*args, **kwargs))
+                return (yield from (func(*args, **kwargs) if kwargs else func(*args)))
             finally:
                 amount = clock() - start
                 sum_inc(amount)
@@ -182,7 +185,7 @@ def _wrap(func: Callable, recorder: _Recorder, timing: bool) -> Callable:
         def generator_timed_static(*args, **kwargs):
             start = clock()
             try:
-                return (yield from func(*args, **kwargs))
+                return (yield from (func(*args, **kwargs) if kwargs else func(*args)))
             finally:
                 update(clock() - start)
         return generator_timed_static
@@ -190,7 +193,7 @@ def _wrap(func: Callable, recorder: _Recorder, timing: bool) -> Callable:
         @functools.wraps(func)
         def generator_counted_static(*args, **kwargs):
             try:
-                return (yield from func(*args, **kwargs))
+                return (yield from (func(*args, **kwargs) if kwargs else func(*args)))
             finally:
                 update()
         return generator_counted_static
@@ -199,7 +202,7 @@ def _wrap(func: Callable, recorder: _Recorder, timing: bool) -> Callable:
     def generator(*args, **kwargs):
         start = clock() if timing else 0.0
         try:
-            outcome = yield from func(*args, **kwargs)
+            outcome = yield from (func(*args, **kwargs) if kwargs else func(*args))
         except GeneratorExit:  # closed early: no error
             record(args, kwargs, None, None, start)
             raise
@@ -222,7 +225,7 @@ def _wrap_async_generator(func: Callable, recorder: _Recorder, timing: bool) -> 
 
     @functools.wraps(func)
     async def async_generator(*args, **kwargs):
-        agen = func(*args, **kwargs)
+        agen = func(*args, **kwargs) if kwargs else func(*args)
         start = clock() if timing else 0.0
         error: BaseException | None = None
         try:
@@ -328,7 +331,7 @@ def in_progress(metric: Instrument | str, documentation: str = "", *,
                 up, down = static or lookup(args, kwargs)
                 up()
                 try:
-                    return func(*args, **kwargs)
+                    return func(*args, **kwargs) if kwargs else func(*args)
                 finally:
                     down()
             return wrapper
@@ -338,7 +341,7 @@ def in_progress(metric: Instrument | str, documentation: str = "", *,
                 up, down = static or lookup(args, kwargs)
                 up()
                 try:
-                    return await func(*args, **kwargs)
+                    return await (func(*args, **kwargs) if kwargs else func(*args))
                 finally:
                     down()
             return coroutine_wrapper
@@ -348,7 +351,7 @@ def in_progress(metric: Instrument | str, documentation: str = "", *,
                 up, down = static or lookup(args, kwargs)
                 up()
                 try:
-                    return (yield from func(*args, **kwargs))
+                    return (yield from (func(*args, **kwargs) if kwargs else func(*args)))
                 finally:
                     down()
             return generator_wrapper
@@ -358,7 +361,7 @@ def in_progress(metric: Instrument | str, documentation: str = "", *,
             up, down = static or lookup(args, kwargs)
             up()
             try:
-                async for item in func(*args, **kwargs):
+                async for item in (func(*args, **kwargs) if kwargs else func(*args)):
                     yield item
             finally:
                 down()
