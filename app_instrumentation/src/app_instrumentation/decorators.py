@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from time import perf_counter
 from typing import Any
 
+from app_instrumentation.asyncgen import wrap_async_generator
 from app_instrumentation.labels import LabelPlan, LabelSource
 from app_instrumentation.metrics import Instrument, counter, gauge, histogram
 
@@ -77,7 +78,8 @@ def _wrap(func: Callable, recorder: _Recorder, timing: bool) -> Callable:
     the dict on every call."""
     kind = _kind(func)
     if kind == "asyncgen":
-        return _wrap_async_generator(func, recorder, timing)
+        return functools.wraps(func)(wrap_async_generator(func, recorder.update, recorder.record, recorder.parts,
+                                                          timing, bisect_left, perf_counter))
     update, record = recorder.update, recorder.record
     sum_inc, bounds, bucket_steps = recorder.parts or (None, None, None)
     bisect = bisect_left
@@ -212,59 +214,6 @@ def _wrap(func: Callable, recorder: _Recorder, timing: bool) -> Callable:
         record(args, kwargs, outcome, None, start)
         return outcome
     return generator
-
-
-def _wrap_async_generator(func: Callable, recorder: _Recorder, timing: bool) -> Callable:
-    """An async generator, timed until exhausted or closed; what the consumer sends (asend) or throws
-    (athrow) goes on to the wrapped generator."""
-    update, record = recorder.update, recorder.record
-    sum_inc, bounds, bucket_steps = recorder.parts or (None, None, None)
-    inline = recorder.parts is not None
-    bisect = bisect_left
-    clock = perf_counter
-
-    @functools.wraps(func)
-    async def async_generator(*args, **kwargs):
-        agen = func(*args, **kwargs) if kwargs else func(*args)
-        start = clock() if timing else 0.0
-        error: BaseException | None = None
-        try:
-            async for item in agen:
-                while True:  # hand the item out; forward what comes back
-                    try:
-                        sent = yield item
-                    except GeneratorExit:
-                        await agen.aclose()
-                        raise
-                    except BaseException as thrown:
-                        try:
-                            item = await agen.athrow(thrown)
-                        except StopAsyncIteration:
-                            return
-                        continue
-                    if sent is None:
-                        break  # the next item, as async for asks for it
-                    try:
-                        item = await agen.asend(sent)
-                    except StopAsyncIteration:
-                        return
-        except GeneratorExit:
-            pass
-        except BaseException as raised:
-            error = raised
-            raise
-        finally:
-            if inline:
-                amount = clock() - start
-                sum_inc(amount)
-                bucket_steps[bisect(bounds, amount)]()
-            elif update is None:
-                record(args, kwargs, None, error, start)
-            elif timing:
-                update(clock() - start)
-            else:
-                update()
-    return async_generator
 
 
 def _instrument_for(metric: Instrument | str, documentation: str, labels: Mapping[str, LabelSource] | None,

@@ -29,25 +29,27 @@ class SteppedValue(MutexValue):
         self.up = self._ups.__next__
         self.down = self._downs.__next__
         self._reads = 0  # one tick of each count is taken by every read of the steps
-        self._offset = 0  # the steps already folded into _value by set()
+        self._folded = (0, 0)  # the (ups, downs) already folded into _value by set()
 
-    def _steps(self) -> int:
-        """Net steps since creation, under the lock. Downs are read first: a call's down follows its up, so a
-        gauge of calls in progress never reads below zero."""
+    def _steps(self) -> tuple[int, int]:
+        """(ups, downs) since the last set(), under the lock. Downs are read first: a call's down follows its up,
+        so a gauge of calls in progress never reads below zero."""
         downs = next(self._downs) - self._reads
         ups = next(self._ups) - self._reads
         self._reads += 1
-        return ups - downs
+        return ups - self._folded[0], downs - self._folded[1]
 
     def set(self, value, timestamp=None) -> None:
         with self._lock:
+            ups, downs = self._steps()
             self._value = value
-            self._offset = self._steps()
+            self._folded = (self._folded[0] + ups, self._folded[1] + downs)
 
     def get(self):
         with self._lock:
-            steps = self._steps() - self._offset
-            return self._value + float(steps) if steps else self._value  # a float, as inc(1.0) leaves it
+            ups, downs = self._steps()
+            # a float once stepped, as inc(1.0) leaves it
+            return self._value + float(ups - downs) if ups or downs else self._value
 
 
 def _stepped(value):
