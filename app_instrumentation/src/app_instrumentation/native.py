@@ -202,8 +202,11 @@ class NativeHistogramChild:
         if exemplar is None and AUTOMATIC.on:
             exemplar = from_current_span()
         made = make_exemplar(exemplar, value) if exemplar is not None else None
-        with self._lock:
-            if self._store is not None and self._pid != os.getpid():
+        store = self._store
+        lock = self._lock
+        lock.acquire()  # not `with`: its __enter__/__exit__ lookups cost as much as the lock itself
+        try:
+            if store is not None and self._pid != os.getpid():
                 self._reset()  # a forked worker starts from nothing, as prometheus_client's values do
             self.count += 1
             self.total += value
@@ -244,9 +247,10 @@ class NativeHistogramChild:
                 self.native_exemplars.append(made)
                 if len(self.native_exemplars) > NATIVE_EXEMPLARS_KEPT:
                     del self.native_exemplars[0]
-            if self._store is not None:
-                self._store.observed(self, value, classic_index, buckets is self.positive, key,
-                                     buckets is not None)
+            if store is not None:
+                store.observed(self, value, classic_index, buckets is self.positive, key, buckets is not None)
+        finally:
+            lock.release()
 
     def _set_schema(self, schema: int) -> None:
         self.schema = schema

@@ -4,6 +4,7 @@ of steps, inc() and set(), no lost step across threads, and a gauge of calls in 
 from __future__ import annotations
 
 import random
+import sys
 import threading
 
 import pytest
@@ -64,22 +65,27 @@ def test_no_step_is_lost_across_threads():
 
 
 def test_calls_in_progress_never_read_below_zero():
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch between almost any two bytecodes
     value = SteppedValue()
-    done = threading.Event()
-    readings = []
+    stop = threading.Event()
+    calls = [0]
 
-    def calls():
-        for _ in range(50_000):
+    def run_calls():
+        while not stop.is_set():
             value.up()
             value.down()
-        done.set()
+            calls[0] += 1
 
-    thread = threading.Thread(target=calls)
+    thread = threading.Thread(target=run_calls)
     thread.start()
-    while not done.is_set():
-        readings.append(value.get())
-    thread.join()
-    assert readings and min(readings) >= 0
+    try:
+        readings = [value.get() for _ in range(20_000)]
+    finally:
+        stop.set()
+        thread.join()
+        sys.setswitchinterval(previous)
+    assert calls[0] > 0 and min(readings) >= 0
     assert value.get() == 0
 
 
