@@ -15,10 +15,10 @@ import types
 from collections.abc import Callable
 
 _SOURCE = """
-def build(func, update, record, inline, timing, sum_inc, bounds, bucket_steps, bisect, clock):
+def build(func, update, record, sum_inc, bounds, bucket_steps, bisect, clock):
     async def async_generator({parameters}):
         agen = {call}
-        start = clock() if timing else 0.0
+        start = {start}
         error = None
         try:
             async for item in agen:
@@ -46,18 +46,16 @@ def build(func, update, record, inline, timing, sum_inc, bounds, bucket_steps, b
             error = raised
             raise
         finally:
-            if inline:
-                amount = clock() - start
-                sum_inc(amount)
-                bucket_steps[bisect(bounds, amount)]()
-            elif update is None:
-                record({arguments}, None, error, start)
-            elif timing:
-                update(clock() - start)
-            else:
-                update()
+            {finish}
     return async_generator
 """
+
+_FINISH = {  # the update at the end, by kind: no branch taken per call
+    "inline": "amount = clock() - start; sum_inc(amount); bucket_steps[bisect(bounds, amount)]()",
+    "observe": "update(clock() - start)",
+    "count": "update()",
+    "record": "record({arguments}, None, error, start)",
+}
 
 _GENERIC = ("*args, **kwargs", "func(*args, **kwargs) if kwargs else func(*args)", "args, kwargs")
 _TAKEN = frozenset({"func", "update", "record", "inline", "timing", "sum_inc", "bounds", "bucket_steps", "bisect",
@@ -97,12 +95,13 @@ def wrap_async_generator(func: Callable, update: Callable | None, record: Callab
     `update(seconds)` or `update()`), else `record(args, kwargs, outcome, error, start)`."""
     own = _own_signature(func)
     parameters, call, arguments = own or _GENERIC
+    kind = "inline" if parts is not None else "record" if update is None else "observe" if timing else "count"
+    source = _SOURCE.format(parameters=parameters, call=call, start="clock()" if timing else "0.0",
+                            finish=_FINISH[kind].format(arguments=arguments))
     namespace: dict = {}
-    exec(compile(_SOURCE.format(parameters=parameters, call=call, arguments=arguments),
-                 f"<app_instrumentation wrapper of {func.__qualname__}>", "exec"), namespace)
+    exec(compile(source, f"<app_instrumentation wrapper of {func.__qualname__}>", "exec"), namespace)
     sum_inc, bounds, bucket_steps = parts or (None, None, None)
-    wrapper = namespace["build"](func, update, record, parts is not None, timing, sum_inc, bounds, bucket_steps,
-                                 bisect, clock)
+    wrapper = namespace["build"](func, update, record, sum_inc, bounds, bucket_steps, bisect, clock)
     if own is not None:
         wrapper.__defaults__ = func.__defaults__
         wrapper.__kwdefaults__ = dict(func.__kwdefaults__) if func.__kwdefaults__ else None
