@@ -24,7 +24,11 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.samples import Exemplar, Sample
 from prometheus_client.utils import floatToGoString
 
-from app_instrumentation.exemplars import AUTOMATIC, from_current_span
+from app_instrumentation.exemplars import AUTOMATIC, from_current_span, no_span_check
+
+_NO_SPAN_CHECK = no_span_check()  # inlined into observe(): a call would cost as much as the check
+_SHORTCUT = _NO_SPAN_CHECK is not None
+_OTEL, _RUNTIME, _CURRENT, _SPAN_KEY = _NO_SPAN_CHECK or (None, None, None, None)
 
 SCHEMA_MIN, SCHEMA_MAX = -4, 8
 DEFAULT_ZERO_THRESHOLD = 2.0**-128  # client_golang's DefNativeHistogramZeroThreshold
@@ -199,7 +203,8 @@ class NativeHistogramChild:
         self._pid = os.getpid()
 
     def observe(self, value: float, exemplar: Mapping[str, str] | None = None) -> None:
-        if exemplar is None and AUTOMATIC.on:
+        if exemplar is None and AUTOMATIC.on and (not _SHORTCUT or _OTEL._RUNTIME_CONTEXT is not _RUNTIME
+                                                  or _CURRENT().get(_SPAN_KEY) is not None):
             exemplar = from_current_span()
         made = make_exemplar(exemplar, value) if exemplar is not None else None
         store = self._store

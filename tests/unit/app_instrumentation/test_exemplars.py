@@ -100,7 +100,12 @@ def test_the_span_lookup_agrees_with_get_current_span_in_every_context(monkeypat
     monkeypatch.setattr(context, "_RUNTIME_CONTEXT", other)
     token = other.attach(trace.set_span_in_context(NonRecordingSpan(SpanContext(
         TRACE_ID, SPAN_ID, is_remote=False, trace_flags=TraceFlags(1)))))
+    registry = fresh_registry()
+    native = histogram("other_context_seconds", "x", native_bucket_factor=1.1, registry=registry)
     try:
         assert from_current_span() == expected
+        native.observer()(0.2)  # the decorators' path: observe() of the child inlines the shortcut
     finally:
         other.detach(token)
+    (exemplar,) = exemplars(registry, "other_context_seconds_bucket")
+    assert exemplar.labels == expected
