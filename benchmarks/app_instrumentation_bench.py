@@ -1,92 +1,345 @@
 """Overhead per decorated call against the hand-written prometheus_client equivalent, in one run; with
 --middleware also the cost the WSGI and ASGI middleware add to one request (all three of its metrics).
 
-Each pair does the same thing: count a call, or time it into a histogram (unlabelled, labelled by an
-argument, and around a coroutine). Prints ns per call (best of several timeit repeats) and ours/hand-written.
+Each pair does the same thing, for every decorator kind (a counter, a histogram of durations, a gauge of calls
+in progress, a counter labelled by the exception raised, a histogram labelled by an argument, a counter labelled
+by the result) on each shape of function (plain, coroutine, generator, async generator): the decorated
+function against the same metric updates written inline in the function with prometheus_client. Prints ns per
+call (the best of interleaved rounds of each side), the ratio of the bests and the median of the rounds'
+ratios.
 Middleware: ns per request of a minimal app called bare and wrapped (routes= patterns for WSGI and plain
 ASGI; a Starlette app of 10 routes, whose route the middleware resolves before the app runs), in process,
 no server and no socket: what remains is the middleware's own work.
 Native (--native): ns per observe() of log-normal latencies into a native histogram (factor 1.1) against a
 classic one, both through prometheus_client's public observe() and through the decorators' fast path.
 
-    python -m benchmarks.app_instrumentation_bench [--calls 200000] [--middleware] [--native] [--json]
+    python -m benchmarks.app_instrumentation_bench [--calls 20000] [--rounds 7] [--middleware] [--native] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import random
+import statistics
 import timeit
+from collections.abc import Callable
 from time import perf_counter
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from app_instrumentation import ASGIMetricsMiddleware, WSGIMetricsMiddleware, arg, counted, exemplars, histogram, timed
+from app_instrumentation import (
+    ASGIMetricsMiddleware,
+    WSGIMetricsMiddleware,
+    arg,
+    counted,
+    exception_type,
+    exemplars,
+    histogram,
+    in_progress,
+    result,
+    timed,
+)
 
 ROUTES = [f"/resource{i}/{{id}}" for i in range(9)] + ["/orders/{id}"]
 
 
-def build(registry: CollectorRegistry) -> dict[str, tuple]:
-    hand_counter = Counter("hand_calls", "c", registry=registry)
-    hand_hist = Histogram("hand_seconds", "h", registry=registry)
-    hand_labelled = Histogram("hand_route_seconds", "h", ["route"], registry=registry)
-    hand_coro_hist = Histogram("hand_coro_seconds", "h", registry=registry)
+SHAPES = ("function", "coroutine", "generator", "async generator")
 
-    def hand_count():
-        hand_counter.inc()
 
-    def hand_time():
+def _bodies():
+    """The decorated work, one per shape: nothing but a return value (and one item for the generators)."""
+
+    def function(route):
+        return True
+
+    async def coroutine(route):
+        return True
+
+    def generator(route):
+        yield 1
+        return True
+
+    async def async_generator(route):
+        yield 1
+
+    return dict(zip(SHAPES, (function, coroutine, generator, async_generator), strict=True))
+
+
+def _hand_counter(registry: CollectorRegistry) -> tuple:
+    metric = Counter("hand_calls", "c", registry=registry)
+
+    def function(route):
+        try:
+            return True
+        finally:
+            metric.inc()
+
+    async def coroutine(route):
+        try:
+            return True
+        finally:
+            metric.inc()
+
+    def generator(route):
+        try:
+            yield 1
+            return True
+        finally:
+            metric.inc()
+
+    async def async_generator(route):
+        try:
+            yield 1
+        finally:
+            metric.inc()
+
+    return function, coroutine, generator, async_generator
+
+
+def _hand_histogram(registry: CollectorRegistry) -> tuple:
+    metric = Histogram("hand_seconds", "h", registry=registry)
+
+    def function(route):
         start = perf_counter()
         try:
-            pass
+            return True
         finally:
-            hand_hist.observe(perf_counter() - start)
+            metric.observe(perf_counter() - start)
 
-    def hand_labelled_time(route):
+    async def coroutine(route):
         start = perf_counter()
         try:
-            pass
+            return True
         finally:
-            hand_labelled.labels(route).observe(perf_counter() - start)
+            metric.observe(perf_counter() - start)
 
-    async def hand_coroutine():
+    def generator(route):
         start = perf_counter()
         try:
-            pass
+            yield 1
+            return True
         finally:
-            hand_coro_hist.observe(perf_counter() - start)
+            metric.observe(perf_counter() - start)
 
-    @counted("ours_calls", "c", registry=registry)
-    def our_count():
-        pass
+    async def async_generator(route):
+        start = perf_counter()
+        try:
+            yield 1
+        finally:
+            metric.observe(perf_counter() - start)
 
-    @timed("ours_seconds", "h", registry=registry)
-    def our_time():
-        pass
+    return function, coroutine, generator, async_generator
 
-    @timed("ours_route_seconds", "h", labels={"route": arg("route")}, registry=registry)
-    def our_labelled_time(route):
-        pass
 
-    @timed("ours_coro_seconds", "h", registry=registry)
-    async def our_coroutine():
-        pass
+def _hand_in_progress(registry: CollectorRegistry) -> tuple:
+    metric = Gauge("hand_running", "g", registry=registry)
 
-    def drive(coroutine_function):
-        def run():
-            coroutine = coroutine_function()
-            with contextlib.suppress(StopIteration):  # a coroutine that never awaits finishes on first send
-                coroutine.send(None)
-        return run
+    def function(route):
+        metric.inc()
+        try:
+            return True
+        finally:
+            metric.dec()
 
+    async def coroutine(route):
+        metric.inc()
+        try:
+            return True
+        finally:
+            metric.dec()
+
+    def generator(route):
+        metric.inc()
+        try:
+            yield 1
+            return True
+        finally:
+            metric.dec()
+
+    async def async_generator(route):
+        metric.inc()
+        try:
+            yield 1
+        finally:
+            metric.dec()
+
+    return function, coroutine, generator, async_generator
+
+
+def _hand_exceptions(registry: CollectorRegistry) -> tuple:
+    metric = Counter("hand_outcomes", "c", ["exception"], registry=registry)
+
+    def function(route):
+        try:
+            outcome = True
+        except BaseException as error:
+            metric.labels(type(error).__name__).inc()
+            raise
+        metric.labels("none").inc()
+        return outcome
+
+    async def coroutine(route):
+        try:
+            outcome = True
+        except BaseException as error:
+            metric.labels(type(error).__name__).inc()
+            raise
+        metric.labels("none").inc()
+        return outcome
+
+    def generator(route):
+        try:
+            yield 1
+            outcome = True
+        except BaseException as error:
+            metric.labels(type(error).__name__).inc()
+            raise
+        metric.labels("none").inc()
+        return outcome
+
+    async def async_generator(route):
+        try:
+            yield 1
+        except BaseException as error:
+            metric.labels(type(error).__name__).inc()
+            raise
+        metric.labels("none").inc()
+
+    return function, coroutine, generator, async_generator
+
+
+def _hand_arg_label(registry: CollectorRegistry) -> tuple:
+    metric = Histogram("hand_route_seconds", "h", ["route"], registry=registry)
+
+    def function(route):
+        start = perf_counter()
+        try:
+            return True
+        finally:
+            metric.labels(route).observe(perf_counter() - start)
+
+    async def coroutine(route):
+        start = perf_counter()
+        try:
+            return True
+        finally:
+            metric.labels(route).observe(perf_counter() - start)
+
+    def generator(route):
+        start = perf_counter()
+        try:
+            yield 1
+            return True
+        finally:
+            metric.labels(route).observe(perf_counter() - start)
+
+    async def async_generator(route):
+        start = perf_counter()
+        try:
+            yield 1
+        finally:
+            metric.labels(route).observe(perf_counter() - start)
+
+    return function, coroutine, generator, async_generator
+
+
+def _hand_result_label(registry: CollectorRegistry) -> tuple:
+    metric = Counter("hand_results", "c", ["result"], registry=registry)
+
+    def function(route):
+        try:
+            outcome = True
+        except BaseException:
+            metric.labels("error").inc()
+            raise
+        metric.labels("ok" if outcome else "denied").inc()
+        return outcome
+
+    async def coroutine(route):
+        try:
+            outcome = True
+        except BaseException:
+            metric.labels("error").inc()
+            raise
+        metric.labels("ok" if outcome else "denied").inc()
+        return outcome
+
+    def generator(route):
+        try:
+            yield 1
+            outcome = True
+        except BaseException:
+            metric.labels("error").inc()
+            raise
+        metric.labels("ok" if outcome else "denied").inc()
+        return outcome
+
+    async def async_generator(route):  # an async generator returns nothing: its result is None
+        try:
+            yield 1
+        except BaseException:
+            metric.labels("error").inc()
+            raise
+        metric.labels("denied").inc()
+
+    return function, coroutine, generator, async_generator
+
+
+def _ours(registry: CollectorRegistry) -> dict[str, Callable]:
+    """Each decorator kind, as a decorator of the bodies."""
     return {
-        "counter": (our_count, hand_count),
-        "histogram": (our_time, hand_time),
-        "labelled histogram": (lambda: our_labelled_time("/orders"), lambda: hand_labelled_time("/orders")),
-        "coroutine": (drive(our_coroutine), drive(hand_coroutine)),
+        "counter": counted("ours_calls", "c", registry=registry),
+        "histogram": timed("ours_seconds", "h", registry=registry),
+        "in progress": in_progress("ours_running", "g", registry=registry),
+        "exceptions": counted("ours_outcomes", "c", labels={"exception": exception_type()}, registry=registry),
+        "arg label": timed("ours_route_seconds", "h", labels={"route": arg("route")}, registry=registry),
+        "result label": counted("ours_results", "c", labels={"result": result(lambda ok: "ok" if ok else "denied")},
+                                registry=registry),
     }
+
+
+def _driver(shape: str, func: Callable) -> Callable[[], None]:
+    """One complete call of func("/orders"): a coroutine run to its end, a generator exhausted."""
+    if shape == "function":
+        return functools.partial(func, "/orders")
+    if shape == "coroutine":
+        def run_coroutine():
+            try:  # noqa: SIM105 - contextlib.suppress would add its own cost to both sides
+                func("/orders").send(None)  # nothing suspends: done on the first send
+            except StopIteration:
+                pass
+        return run_coroutine
+    if shape == "generator":
+        def run_generator():
+            for _ in func("/orders"):
+                pass
+        return run_generator
+
+    async def consume():
+        async for _ in func("/orders"):
+            pass
+
+    def run_async_generator():
+        try:  # noqa: SIM105
+            consume().send(None)
+        except StopIteration:
+            pass
+    return run_async_generator
+
+
+def build(registry: CollectorRegistry) -> dict[str, tuple]:
+    """"kind, shape" -> (decorated call, hand-written call): the same metric updates, inline in the hand one."""
+    hand = {"counter": _hand_counter, "histogram": _hand_histogram, "in progress": _hand_in_progress,
+            "exceptions": _hand_exceptions, "arg label": _hand_arg_label, "result label": _hand_result_label}
+    cases = {}
+    for kind, decorator in _ours(registry).items():
+        written = dict(zip(SHAPES, hand[kind](registry), strict=True))
+        for shape, body in _bodies().items():
+            cases[f"{kind}, {shape}"] = (_driver(shape, decorator(body)), _driver(shape, written[shape]))
+    return cases
 
 
 def middleware_cases(registry: CollectorRegistry, wsgi=WSGIMetricsMiddleware, asgi=ASGIMetricsMiddleware,
@@ -209,41 +462,52 @@ def ns_per_call(func, calls: int, repeats: int) -> float:
     return min(timeit.repeat(func, number=calls, repeat=repeats)) / calls * 1e9
 
 
-def run(calls: int, repeats: int = 5) -> dict[str, dict[str, float]]:
+def run(calls: int, rounds: int = 7) -> dict[str, dict[str, float]]:
+    """Interleaved rounds (ours then hand, then the other way round), so that load hits both sides alike:
+    the best round of each side, their ratio, and the median of the rounds' own ratios."""
     results = {}
     for name, (ours, hand) in build(CollectorRegistry()).items():
-        ours_ns, hand_ns = ns_per_call(ours, calls, repeats), ns_per_call(hand, calls, repeats)
-        results[name] = {"ours_ns": ours_ns, "hand_ns": hand_ns, "ratio": ours_ns / hand_ns}
+        ours_ns, hand_ns, ratios = [], [], []
+        for index in range(rounds):
+            first, second = (ours, hand) if index % 2 == 0 else (hand, ours)
+            first_ns, second_ns = ns_per_call(first, calls, 1), ns_per_call(second, calls, 1)
+            mine, theirs = (first_ns, second_ns) if index % 2 == 0 else (second_ns, first_ns)
+            ours_ns.append(mine)
+            hand_ns.append(theirs)
+            ratios.append(mine / theirs)
+        results[name] = {"ours_ns": min(ours_ns), "hand_ns": min(hand_ns), "ratio": min(ours_ns) / min(hand_ns),
+                         "median_ratio": statistics.median(ratios)}
     return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, default=200_000)
+    parser.add_argument("--calls", type=int, default=20_000, help="calls per round and side")
+    parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds per decorator kind and shape")
     parser.add_argument("--middleware", action="store_true", help="also time the WSGI and ASGI middleware "
-                        "(a fifth of --calls requests per repeat)")
+                        "(--calls requests per repeat)")
     parser.add_argument("--native", action="store_true", help="also time observe() on a native histogram against "
-                        "a classic one")
+                        "a classic one (5 x --calls observations)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    results = run(args.calls)
-    middleware = run_middleware(max(1, args.calls // 5)) if args.middleware else {}
-    native = run_native(args.calls) if args.native else {}
+    results = run(args.calls, args.rounds)
+    middleware = run_middleware(args.calls) if args.middleware else {}
+    native = run_native(5 * args.calls) if args.native else {}
     if args.json:
         print(json.dumps({**results, **({"middleware": middleware} if middleware else {}),
                           **({"native": native} if native else {})}, indent=2))
         return
-    print(f"app_instrumentation: ns per call, best of 5 x {args.calls} calls")
-    print(f"{'':22}{'ours':>10}{'hand':>10}{'ratio':>8}")
+    print(f"app_instrumentation: ns per call, best of {args.rounds} interleaved rounds x {args.calls} calls")
+    print(f"{'':34}{'ours':>8}{'hand':>8}{'ratio':>8}{'median':>8}")
     for name, row in results.items():
-        print(f"{name:22}{row['ours_ns']:>10.0f}{row['hand_ns']:>10.0f}{row['ratio']:>8.2f}")
+        print(f"{name:34}{row['ours_ns']:>8.0f}{row['hand_ns']:>8.0f}{row['ratio']:>8.2f}{row['median_ratio']:>8.2f}")
     if middleware:
-        print(f"\nmiddleware: ns per request, best of 5 x {max(1, args.calls // 5)} requests")
+        print(f"\nmiddleware: ns per request, best of 5 x {args.calls} requests")
         print(f"{'':28}{'bare':>10}{'wrapped':>10}{'added':>10}")
         for name, row in middleware.items():
             print(f"{name:28}{row['bare_ns']:>10.0f}{row['ours_ns']:>10.0f}{row['added_ns']:>10.0f}")
     if native:
-        print(f"\nnative histogram observe(): ns per observation, best of 5 x {args.calls} log-normal values")
+        print(f"\nnative histogram observe(): ns per observation, best of 5 x {5 * args.calls} log-normal values")
         print(f"{'':34}{'native':>10}{'classic':>10}{'ratio':>8}")
         for name, row in native.items():
             print(f"{name:34}{row['native_ns']:>10.0f}{row['classic_ns']:>10.0f}{row['ratio']:>8.2f}")

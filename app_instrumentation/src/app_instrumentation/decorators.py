@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from time import perf_counter
 from typing import Any
 
+from app_instrumentation.asyncgen import wrap_async_generator
 from app_instrumentation.labels import LabelPlan, LabelSource
 from app_instrumentation.metrics import Instrument, counter, gauge, histogram
 
@@ -33,175 +34,186 @@ def _kind(func: Callable) -> str:
 
 
 class _Recorder:
-    """What happens at the end of a call: the updater for the call's label values, applied to `amount`."""
+    """What happens at the end of a call. Constant labels: one update bound at decoration time (`update()`
+    adds one to a counter, `update(seconds)` observes; `parts` is a classic histogram's observation to
+    inline). Labels from the call: `record(args, kwargs, outcome, error, start)` finds the update for the
+    call's values in a bounded cache."""
 
-    def __init__(self, instrument: Instrument, plan: LabelPlan, method: str) -> None:
-        self.instrument = instrument
-        self.plan = plan
-        self.method = method  # "inc" or "observe"
-        self._updaters: dict[tuple[str, ...], Callable[[float], None]] = {}
-        self.static = self._make(plan.static_values) if plan.static else None
-        # For constant labels and a histogram: the pieces of an observation, inlined into the wrapper.
-        self.parts = instrument.observer_parts(plan.static_values) if plan.static and method == "observe" else None
+    def __init__(self, instrument: Instrument, plan: LabelPlan, timing: bool) -> None:
+        self.timing = timing
+        make = instrument.observer if timing else instrument.stepper
+        self.update: Callable | None = make(plan.static_values) if plan.static else None
+        self.parts = instrument.observer_parts(plan.static_values) if plan.static and timing else None
+        self.record = None if plan.static else self._recorder(plan.compiled(), make,
+                                                              4 * instrument.max_label_values)
 
-    def _make(self, values) -> Callable[[float], None]:
-        return self.instrument.observer(values) if self.method == "observe" else self.instrument.incrementer(values)
+    def _recorder(self, values_of, make, limit: int) -> Callable[..., None]:
+        updates: dict[tuple[str, ...], Callable] = {}
 
-    def updater(self, values: list[str]) -> Callable[[float], None]:
-        key = tuple(values)
-        found = self._updaters.get(key)
-        if found is None:
-            found = self._make(key)
-            if len(self._updaters) < 4 * self.instrument.max_label_values:
-                self._updaters[key] = found
-        return found
+        def find(key: tuple[str, ...]) -> Callable:
+            found = updates.get(key)
+            if found is None:
+                found = make(key)
+                if len(updates) < limit:
+                    updates[key] = found
+            return found
 
-    def record(self, args, kwargs, outcome, error, amount: float) -> None:
-        self.updater(self.plan.values(args, kwargs, outcome, error))(amount)
+        if self.timing:
+            def record_duration(args, kwargs, outcome, error, start: float) -> None:
+                amount = perf_counter() - start
+                key = values_of(args, kwargs, outcome, error)
+                (updates.get(key) or find(key))(amount)
+            return record_duration
+
+        def record_count(args, kwargs, outcome, error, start: float) -> None:
+            key = values_of(args, kwargs, outcome, error)
+            (updates.get(key) or find(key))()
+        return record_count
 
 
 def _wrap(func: Callable, recorder: _Recorder, timing: bool) -> Callable:
-    """The wrapper for func's kind; `timing` decides whether the amount is the duration or 1."""
+    """The wrapper for func's kind; `timing` decides whether the update is the duration or a count.
+
+    Each calls `func(*args)` when there are no keyword arguments: `func(*args, **kwargs)` builds a copy of
+    the dict on every call."""
     kind = _kind(func)
-    static = recorder.static
-    record = recorder.record
-    now = perf_counter  # a closure variable: cheaper to reach than the module global on every call
+    if kind == "asyncgen":
+        return functools.wraps(func)(wrap_async_generator(func, recorder.update, recorder.record, recorder.parts,
+                                                          timing, bisect_left, perf_counter))
+    update, record = recorder.update, recorder.record
+    sum_inc, bounds, bucket_steps = recorder.parts or (None, None, None)
+    bisect = bisect_left
+    clock = perf_counter  # a closure variable: cheaper to reach than the module global on every call
 
     if kind == "function":
         if recorder.parts is not None:
-            sum_inc, bounds, bucket_incs = recorder.parts
-
             @functools.wraps(func)
             def timed_inline(*args, **kwargs):
-                start = now()
+                start = clock()
                 try:
-                    return func(*args, **kwargs)
+                    return func(*args, **kwargs) if kwargs else func(*args)
                 finally:
-                    amount = now() - start
+                    amount = clock() - start
                     sum_inc(amount)
-                    bucket_incs[bisect_left(bounds, amount)](1)
+                    bucket_steps[bisect(bounds, amount)]()
             return timed_inline
-        if static is not None and timing:
+        if update is not None and timing:
             @functools.wraps(func)
             def timed_static(*args, **kwargs):
-                start = now()
+                start = clock()
                 try:
-                    return func(*args, **kwargs)
+                    return func(*args, **kwargs) if kwargs else func(*args)
                 finally:
-                    static(now() - start)
+                    update(clock() - start)
             return timed_static
-        if static is not None:
+        if update is not None:
             @functools.wraps(func)
             def counted_static(*args, **kwargs):
                 try:
-                    return func(*args, **kwargs)
+                    return func(*args, **kwargs) if kwargs else func(*args)
                 finally:
-                    static(1.0)
+                    update()
             return counted_static
 
         @functools.wraps(func)
         def dynamic(*args, **kwargs):
-            start = now()
+            start = clock() if timing else 0.0
             try:
-                outcome = func(*args, **kwargs)
+                outcome = func(*args, **kwargs) if kwargs else func(*args)
             except BaseException as error:
-                record(args, kwargs, None, error, now() - start if timing else 1.0)
+                record(args, kwargs, None, error, start)
                 raise
-            record(args, kwargs, outcome, None, now() - start if timing else 1.0)
+            record(args, kwargs, outcome, None, start)
             return outcome
         return dynamic
 
     if kind == "coroutine":
         if recorder.parts is not None:
-            sum_inc, bounds, bucket_incs = recorder.parts
-
             @functools.wraps(func)
             async def coroutine_timed_inline(*args, **kwargs):
-                start = now()
+                start = clock()
                 try:
-                    return await func(*args, **kwargs)
+                    return await (func(*args, **kwargs) if kwargs else func(*args))
                 finally:
-                    amount = now() - start
+                    amount = clock() - start
                     sum_inc(amount)
-                    bucket_incs[bisect_left(bounds, amount)](1)
+                    bucket_steps[bisect(bounds, amount)]()
             return coroutine_timed_inline
-        if static is not None and timing:
+        if update is not None and timing:
             @functools.wraps(func)
             async def coroutine_timed_static(*args, **kwargs):
-                start = now()
+                start = clock()
                 try:
-                    return await func(*args, **kwargs)
+                    return await (func(*args, **kwargs) if kwargs else func(*args))
                 finally:
-                    static(now() - start)
+                    update(clock() - start)
             return coroutine_timed_static
-        if static is not None:
+        if update is not None:
             @functools.wraps(func)
             async def coroutine_counted_static(*args, **kwargs):
                 try:
-                    return await func(*args, **kwargs)
+                    return await (func(*args, **kwargs) if kwargs else func(*args))
                 finally:
-                    static(1.0)
+                    update()
             return coroutine_counted_static
 
         @functools.wraps(func)
         async def coroutine_dynamic(*args, **kwargs):
-            start = now()
+            start = clock() if timing else 0.0
             try:
-                outcome = await func(*args, **kwargs)
+                outcome = await (func(*args, **kwargs) if kwargs else func(*args))
             except BaseException as error:
-                record(args, kwargs, None, error, now() - start if timing else 1.0)
+                record(args, kwargs, None, error, start)
                 raise
-            record(args, kwargs, outcome, None, now() - start if timing else 1.0)
+            record(args, kwargs, outcome, None, start)
             return outcome
         return coroutine_dynamic
 
-    if kind == "generator":
+    # A generator: timed until exhausted or closed (closed early by the consumer, the work it asked for is
+    # done); `yield from` forwards send(), throw() and close().
+    if recorder.parts is not None:
         @functools.wraps(func)
-        def generator(*args, **kwargs):
-            start = now()
+        def generator_timed_inline(*args, **kwargs):
+            start = clock()
             try:
-                outcome = yield from func(*args, **kwargs)  # forwards send(), throw() and close()
-            except GeneratorExit:  # closed early by the consumer: the work it asked for is done
-                record(args, kwargs, None, None, now() - start if timing else 1.0)
-                raise
-            except BaseException as error:
-                record(args, kwargs, None, error, now() - start if timing else 1.0)
-                raise
-            record(args, kwargs, outcome, None, now() - start if timing else 1.0)
-            return outcome
-        return generator
+                return (yield from (func(*args, **kwargs) if kwargs else func(*args)))
+            finally:
+                amount = clock() - start
+                sum_inc(amount)
+                bucket_steps[bisect(bounds, amount)]()
+        return generator_timed_inline
+    if update is not None and timing:
+        @functools.wraps(func)
+        def generator_timed_static(*args, **kwargs):
+            start = clock()
+            try:
+                return (yield from (func(*args, **kwargs) if kwargs else func(*args)))
+            finally:
+                update(clock() - start)
+        return generator_timed_static
+    if update is not None:
+        @functools.wraps(func)
+        def generator_counted_static(*args, **kwargs):
+            try:
+                return (yield from (func(*args, **kwargs) if kwargs else func(*args)))
+            finally:
+                update()
+        return generator_counted_static
 
     @functools.wraps(func)
-    async def async_generator(*args, **kwargs):
-        agen = func(*args, **kwargs)
-        start = now()
-        error: BaseException | None = None
+    def generator(*args, **kwargs):
+        start = clock() if timing else 0.0
         try:
-            sent = None
-            while True:
-                try:
-                    item = await agen.asend(sent)
-                except StopAsyncIteration:
-                    break
-                try:
-                    sent = yield item
-                except GeneratorExit:
-                    await agen.aclose()
-                    raise
-                except BaseException as thrown:  # athrow() from the consumer goes to the wrapped generator
-                    try:
-                        item = await agen.athrow(thrown)
-                    except StopAsyncIteration:
-                        break
-                    sent = yield item
-        except GeneratorExit:
-            pass
-        except BaseException as raised:
-            error = raised
+            outcome = yield from (func(*args, **kwargs) if kwargs else func(*args))
+        except GeneratorExit:  # closed early: no error
+            record(args, kwargs, None, None, start)
             raise
-        finally:
-            record(args, kwargs, None, error, now() - start if timing else 1.0)
-    return async_generator
+        except BaseException as error:
+            record(args, kwargs, None, error, start)
+            raise
+        record(args, kwargs, outcome, None, start)
+        return outcome
+    return generator
 
 
 def _instrument_for(metric: Instrument | str, documentation: str, labels: Mapping[str, LabelSource] | None,
@@ -221,7 +233,7 @@ def counted(metric: Instrument | str, documentation: str = "", *, labels: Mappin
 
     def decorate(func: Callable) -> Callable:
         instrument = _instrument_for(metric, documentation, labels, counter, **declare)
-        return _wrap(func, _Recorder(instrument, LabelPlan(func, labels), "inc"), timing=False)
+        return _wrap(func, _Recorder(instrument, LabelPlan(func, labels), timing=False), timing=False)
 
     return decorate
 
@@ -234,7 +246,7 @@ def timed(metric: Instrument | str, documentation: str = "", *, labels: Mapping[
 
     def decorate(func: Callable) -> Callable:
         instrument = _instrument_for(metric, documentation, labels, histogram, buckets=buckets, **declare)
-        return _wrap(func, _Recorder(instrument, LabelPlan(func, labels), "observe"), timing=True)
+        return _wrap(func, _Recorder(instrument, LabelPlan(func, labels), timing=True), timing=True)
 
     return decorate
 
@@ -249,50 +261,59 @@ def in_progress(metric: Instrument | str, documentation: str = "", *,
         if plan.needs_outcome:
             raise ValueError("in_progress labels cannot depend on the result or the exception")
         kind = _kind(func)
+        static = instrument.steppers(plan.static_values) if plan.static else None
+        values_of = None if plan.static else plan.compiled()
+        steppers: dict[tuple[str, ...], tuple[Callable, Callable]] = {}
 
-        def child(args, kwargs):
-            return instrument.child(plan.static_values if plan.static else plan.values(args, kwargs))
+        def lookup(args, kwargs) -> tuple[Callable, Callable]:
+            key = values_of(args, kwargs, None, None)
+            found = steppers.get(key)
+            if found is None:
+                found = instrument.steppers(key)
+                if instrument.remembers(key):  # values past the bound map to `other` afresh on every call
+                    steppers[key] = found
+            return found
 
         if kind == "function":
             @functools.wraps(func)
             def wrapper(*args, **kwargs):
-                tracked = child(args, kwargs)
-                tracked.inc()
+                up, down = static or lookup(args, kwargs)
+                up()
                 try:
-                    return func(*args, **kwargs)
+                    return func(*args, **kwargs) if kwargs else func(*args)
                 finally:
-                    tracked.dec()
+                    down()
             return wrapper
         if kind == "coroutine":
             @functools.wraps(func)
             async def coroutine_wrapper(*args, **kwargs):
-                tracked = child(args, kwargs)
-                tracked.inc()
+                up, down = static or lookup(args, kwargs)
+                up()
                 try:
-                    return await func(*args, **kwargs)
+                    return await (func(*args, **kwargs) if kwargs else func(*args))
                 finally:
-                    tracked.dec()
+                    down()
             return coroutine_wrapper
         if kind == "generator":
             @functools.wraps(func)
             def generator_wrapper(*args, **kwargs):
-                tracked = child(args, kwargs)
-                tracked.inc()
+                up, down = static or lookup(args, kwargs)
+                up()
                 try:
-                    return (yield from func(*args, **kwargs))
+                    return (yield from (func(*args, **kwargs) if kwargs else func(*args)))
                 finally:
-                    tracked.dec()
+                    down()
             return generator_wrapper
 
         @functools.wraps(func)
         async def async_generator_wrapper(*args, **kwargs):
-            tracked = child(args, kwargs)
-            tracked.inc()
+            up, down = static or lookup(args, kwargs)
+            up()
             try:
-                async for item in func(*args, **kwargs):
+                async for item in (func(*args, **kwargs) if kwargs else func(*args)):
                     yield item
             finally:
-                tracked.dec()
+                down()
         return async_generator_wrapper
 
     return decorate

@@ -59,6 +59,37 @@ class LabelPlan:
                     default = None if parameter.default is parameter.empty else parameter.default
                     self._arg_lookup[index] = (position, source.name, default, source.transform)
 
+    def compiled(self) -> Callable[[tuple, dict, Any, BaseException | None], tuple[str, ...]]:
+        """`values` as one function of (args, kwargs, outcome, error) returning a tuple, with each source's
+        branch taken once here rather than on every call."""
+        getters = [self._getter(index, source) for index, source in enumerate(self.sources)]
+        if len(getters) == 1:
+            (first,) = getters
+            return lambda args, kwargs, outcome, error: (first(args, kwargs, outcome, error),)
+        if len(getters) == 2:
+            first, second = getters
+            return lambda args, kwargs, outcome, error: (first(args, kwargs, outcome, error),
+                                                         second(args, kwargs, outcome, error))
+        return lambda args, kwargs, outcome, error: tuple(get(args, kwargs, outcome, error) for get in getters)
+
+    def _getter(self, index: int, source: LabelSource) -> Callable[[tuple, dict, Any, BaseException | None], str]:
+        if isinstance(source, str):
+            return lambda args, kwargs, outcome, error: source
+        if isinstance(source, arg):
+            position, name, default, transform = self._arg_lookup[index]
+            if position is None:
+                return lambda args, kwargs, outcome, error: str(transform(kwargs.get(name, default)))
+            if transform is str:
+                return lambda args, kwargs, outcome, error: str(
+                    args[position] if position < len(args) else kwargs.get(name, default))
+            return lambda args, kwargs, outcome, error: str(transform(
+                args[position] if position < len(args) else kwargs.get(name, default)))
+        if isinstance(source, result):
+            transform, on_exception = source.transform, source.on_exception
+            return lambda args, kwargs, outcome, error: on_exception if error is not None else str(transform(outcome))
+        none = source.none
+        return lambda args, kwargs, outcome, error: type(error).__name__ if error is not None else none
+
     def values(self, args: tuple, kwargs: dict, outcome: Any = None, error: BaseException | None = None) -> list[str]:
         values = []
         for index, source in enumerate(self.sources):

@@ -12,17 +12,19 @@ re-imports, app factories, reloaders, tests); a different shape is a `MetricShap
 from __future__ import annotations
 
 import bisect
+import functools
 import threading
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import REGISTRY, CollectorRegistry
 from prometheus_client.metrics import MetricWrapperBase
 
 from app_instrumentation import multiprocess
 from app_instrumentation.exemplars import AUTOMATIC, from_current_span
 from app_instrumentation.native import DEFAULT_MAX_BUCKETS, DEFAULT_ZERO_THRESHOLD, NativeConfig, NativeHistogram
+from app_instrumentation.stepped import Counter, Gauge, Histogram, SteppedValue
 
 OVERFLOW_VALUE = "other"
 DEFAULT_MAX_LABEL_VALUES = 100
@@ -66,8 +68,9 @@ def exponential_buckets(start: float, factor: float, count: int) -> tuple[float,
 
 class _Fast:
     """Direct updates of a prometheus_client child's values, skipping per-call checks that cannot fail for
-    children this module created (observability, non-negative amounts, exemplars). Falls back to the public
-    methods if prometheus_client's internals ever change shape."""
+    children this module created (observability, non-negative amounts, exemplars): steps of one without a
+    lock where the value is a SteppedValue. Falls back to the public methods if prometheus_client's internals
+    ever change shape."""
 
     @staticmethod
     def counter_inc(child: Counter):
@@ -75,26 +78,33 @@ class _Fast:
         return value.inc if value is not None and hasattr(value, "inc") else child.inc
 
     @staticmethod
+    def step(value, amount: float = 1.0):
+        """A call taking no argument that adds `amount` (1 or -1) to a value."""
+        if isinstance(value, SteppedValue):
+            return value.up if amount > 0 else value.down
+        return functools.partial(value.inc, amount)
+
+    @staticmethod
     def histogram_parts(child: Histogram):
-        """(sum increment, upper bounds, bucket increments) for inlining an observation, or None."""
+        """(sum increment, upper bounds, bucket steps) for inlining an observation, or None."""
         bounds = getattr(child, "_upper_bounds", None)
         buckets = getattr(child, "_buckets", None)
         total = getattr(child, "_sum", None)
         if bounds is None or buckets is None or total is None:
             return None
-        return total.inc, bounds, [bucket.inc for bucket in buckets]
+        return total.inc, bounds, [_Fast.step(bucket) for bucket in buckets]
 
     @staticmethod
     def histogram_observe(child: Histogram):
         parts = _Fast.histogram_parts(child)
         if parts is None:
             return child.observe
-        sum_inc, bounds, bucket_incs = parts
+        sum_inc, bounds, bucket_steps = parts
         bisect_left = bisect.bisect_left
 
         def observe(amount: float) -> None:
             sum_inc(amount)
-            bucket_incs[bisect_left(bounds, amount)](1)  # first bound >= amount, as the linear scan finds
+            bucket_steps[bisect_left(bounds, amount)]()  # first bound >= amount, as the linear scan finds
 
         return observe
 
@@ -146,6 +156,10 @@ class Instrument:
                 self._children[key] = child
             return child
 
+    def remembers(self, values: Sequence[str]) -> bool:
+        """Whether these label values have a series of their own (values past the bound do not)."""
+        return not self.shape.labels or tuple(values) in self._children
+
     def labels(self, *values: str, **by_name: str) -> MetricWrapperBase:
         if by_name:
             values = tuple(by_name[name] for name in self.shape.labels)
@@ -154,6 +168,21 @@ class Instrument:
     # Fast updaters, resolved once per child by the decorators.
     def incrementer(self, values: Sequence[str] = ()):
         return _Fast.counter_inc(self.child(values))
+
+    def stepper(self, values: Sequence[str] = ()):
+        """A counter child's +1, as a call without arguments."""
+        child = self.child(values)
+        value = getattr(child, "_value", None)
+        return child.inc if value is None else _Fast.step(value)
+
+    def steppers(self, values: Sequence[str] = ()):
+        """A gauge child's (+1, -1), as calls without arguments (its public inc and dec where they refuse:
+        the `mostrecent` modes)."""
+        child = self.child(values)
+        value = getattr(child, "_value", None)
+        if value is None or getattr(child, "_is_most_recent", True):
+            return child.inc, child.dec
+        return _Fast.step(value), _Fast.step(value, -1.0)
 
     def adder(self, values: Sequence[str] = ()):
         """A gauge child's `add(amount)`, negative amounts included (a gauge's inc and dec are both one add)."""

@@ -24,7 +24,11 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.samples import Exemplar, Sample
 from prometheus_client.utils import floatToGoString
 
-from app_instrumentation.exemplars import AUTOMATIC, from_current_span
+from app_instrumentation.exemplars import AUTOMATIC, from_current_span, no_span_check
+
+_NO_SPAN_CHECK = no_span_check()  # inlined into observe(): a call would cost as much as the check
+_SHORTCUT = _NO_SPAN_CHECK is not None
+_OTEL, _RUNTIME, _CURRENT, _SPAN_KEY = _NO_SPAN_CHECK or (None, None, None, None)
 
 SCHEMA_MIN, SCHEMA_MAX = -4, 8
 DEFAULT_ZERO_THRESHOLD = 2.0**-128  # client_golang's DefNativeHistogramZeroThreshold
@@ -199,11 +203,15 @@ class NativeHistogramChild:
         self._pid = os.getpid()
 
     def observe(self, value: float, exemplar: Mapping[str, str] | None = None) -> None:
-        if exemplar is None and AUTOMATIC.on:
+        if exemplar is None and AUTOMATIC.on and (not _SHORTCUT or _OTEL._RUNTIME_CONTEXT is not _RUNTIME
+                                                  or _CURRENT().get(_SPAN_KEY) is not None):
             exemplar = from_current_span()
         made = make_exemplar(exemplar, value) if exemplar is not None else None
-        with self._lock:
-            if self._store is not None and self._pid != os.getpid():
+        store = self._store
+        lock = self._lock
+        lock.acquire()  # not `with`: its __enter__/__exit__ lookups cost as much as the lock itself
+        try:
+            if store is not None and self._pid != os.getpid():
                 self._reset()  # a forked worker starts from nothing, as prometheus_client's values do
             self.count += 1
             self.total += value
@@ -244,9 +252,10 @@ class NativeHistogramChild:
                 self.native_exemplars.append(made)
                 if len(self.native_exemplars) > NATIVE_EXEMPLARS_KEPT:
                     del self.native_exemplars[0]
-            if self._store is not None:
-                self._store.observed(self, value, classic_index, buckets is self.positive, key,
-                                     buckets is not None)
+            if store is not None:
+                store.observed(self, value, classic_index, buckets is self.positive, key, buckets is not None)
+        finally:
+            lock.release()
 
     def _set_schema(self, schema: int) -> None:
         self.schema = schema

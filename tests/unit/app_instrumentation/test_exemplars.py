@@ -77,3 +77,35 @@ def test_automatic_exemplars_can_be_turned_off():
     with sampled_span():
         native.observe(0.3)
     assert exemplars(registry, "quiet_seconds_bucket")[0].labels["trace_id"] == f"{TRACE_ID:032x}"
+
+
+def test_the_span_lookup_agrees_with_get_current_span_in_every_context(monkeypatch):
+    """No span, a sampled one, an unsampled one, a span left again; and with another runtime context in place
+    (the shortcut on opentelemetry-api's own context variable must then step aside)."""
+    from opentelemetry import context
+    from opentelemetry.context.contextvars_context import ContextVarsRuntimeContext
+
+    from app_instrumentation import exemplars as lookup
+
+    assert lookup._CURRENT is not None  # the shortcut is in use with the default runtime context
+    expected = {"trace_id": f"{TRACE_ID:032x}", "span_id": f"{SPAN_ID:016x}"}
+    assert from_current_span() is None
+    with sampled_span():
+        assert from_current_span() == expected
+        with sampled_span(sampled=False):
+            assert from_current_span() is None
+        assert from_current_span() == expected
+    assert from_current_span() is None
+    other = ContextVarsRuntimeContext()
+    monkeypatch.setattr(context, "_RUNTIME_CONTEXT", other)
+    token = other.attach(trace.set_span_in_context(NonRecordingSpan(SpanContext(
+        TRACE_ID, SPAN_ID, is_remote=False, trace_flags=TraceFlags(1)))))
+    registry = fresh_registry()
+    native = histogram("other_context_seconds", "x", native_bucket_factor=1.1, registry=registry)
+    try:
+        assert from_current_span() == expected
+        native.observer()(0.2)  # the decorators' path: observe() of the child inlines the shortcut
+    finally:
+        other.detach(token)
+    (exemplar,) = exemplars(registry, "other_context_seconds_bucket")
+    assert exemplar.labels == expected
