@@ -18,6 +18,7 @@ from exporter_toolkit import cli as toolkit_cli
 from exporter_toolkit import logs
 from exporter_toolkit.errors import ConfigError
 from exporter_toolkit.exposition import render
+from exporter_toolkit.memory import tune_malloc
 from exporter_toolkit.server import Exporter, Hooks, ServerConfig
 from exporter_toolkit.telemetry import add_exporter_metrics, build_info
 from mysql_exporter import __version__
@@ -154,4 +155,5 @@ def command(**options: Any) -> None:
 
 
 def main(args: list[str] | None = None) -> None:
+    tune_malloc()  # one arena, scrape buffers returned to the kernel: see exporter_toolkit/memory.py
     toolkit_cli.run(command, "mysql-exporter", args)
