@@ -10,7 +10,7 @@ both paths.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from prometheus_client.core import Metric
 from prometheus_client.openmetrics.exposition import generate_latest as openmetrics_latest
@@ -168,23 +168,28 @@ def _with_go_values(text: str) -> str:
     return "\n".join(lines)
 
 
+def render_openmetrics_family(metric: Metric, out: list[str]) -> None:
+    """Append one family's HELP, TYPE and sample lines in OpenMetrics 1.0 (no `# EOF`)."""
+    if type(metric) is not Family:
+        out.append(_with_go_values(openmetrics_latest(_One(metric)).decode()[: -len("# EOF\n")]))
+        return
+    doc = metric.documentation
+    if "\\" in doc or "\n" in doc or '"' in doc:
+        doc = doc.replace("\\", r"\\").replace("\n", r"\n").replace('"', r"\"")
+    mtype = metric.type
+    if mtype == "counter" and not metric.sample_name.endswith("_total"):
+        # OpenMetrics requires a counter's samples to end in _total; renaming would give the series a name
+        # Go never serves, so a raw_counter() is typed `unknown` under its own name here, exactly what the
+        # Go client's OpenMetrics encoder (prometheus/common expfmt) does with such a counter.
+        mtype = "unknown"
+    out.append(f"# HELP {metric.name} {doc}\n# TYPE {metric.name} {mtype}\n")
+    _render_rows(metric, out, format_openmetrics_value)
+
+
 def render_openmetrics(metrics: Iterable[Metric]) -> bytes:
     out: list[str] = []
     for metric in metrics:
-        if type(metric) is not Family:
-            out.append(_with_go_values(openmetrics_latest(_One(metric)).decode()[: -len("# EOF\n")]))
-            continue
-        doc = metric.documentation
-        if "\\" in doc or "\n" in doc or '"' in doc:
-            doc = doc.replace("\\", r"\\").replace("\n", r"\n").replace('"', r"\"")
-        mtype = metric.type
-        if mtype == "counter" and not metric.sample_name.endswith("_total"):
-            # OpenMetrics requires a counter's samples to end in _total; renaming would give the series a name
-            # Go never serves, so a raw_counter() is typed `unknown` under its own name here, exactly what the
-            # Go client's OpenMetrics encoder (prometheus/common expfmt) does with such a counter.
-            mtype = "unknown"
-        out.append(f"# HELP {metric.name} {doc}\n# TYPE {metric.name} {mtype}\n")
-        _render_rows(metric, out, format_openmetrics_value)
+        render_openmetrics_family(metric, out)
     out.append("# EOF\n")
     return "".join(out).encode()
 
@@ -203,6 +208,24 @@ def render(metrics: Iterable[Metric], accept: str) -> tuple[str, bytes]:
     if wants_openmetrics(accept):
         return OPENMETRICS_CONTENT_TYPE, render_openmetrics(metrics)
     return TEXT_CONTENT_TYPE, render_text(metrics)
+
+
+def render_stream(metrics: Iterable[Metric], accept: str) -> tuple[str, Iterator[bytes]]:
+    """render() a family at a time: a chunk of bytes per family, taken from `metrics` only when the previous one
+    is sent, so a large scrape is never whole in memory as text (the handler sends a streamed body chunked,
+    gzip-compressed on the way)."""
+    if wants_openmetrics(accept):
+        return OPENMETRICS_CONTENT_TYPE, _chunks(metrics, render_openmetrics_family, b"# EOF\n")
+    return TEXT_CONTENT_TYPE, _chunks(metrics, render_family, b"")
+
+
+def _chunks(metrics: Iterable[Metric], render_one: Callable[[Metric, list[str]], None], end: bytes) -> Iterator[bytes]:
+    for metric in metrics:
+        out: list[str] = []
+        render_one(metric, out)
+        yield "".join(out).encode()
+    if end:
+        yield end
 
 
 def registry_handler(registry: CollectorRegistry):

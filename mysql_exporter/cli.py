@@ -7,17 +7,18 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
-from itertools import chain
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import click
 from prometheus_client import CollectorRegistry
+from prometheus_client.core import Metric
 
 from exporter_toolkit import cli as toolkit_cli
 from exporter_toolkit import logs
 from exporter_toolkit.errors import ConfigError
-from exporter_toolkit.exposition import render
+from exporter_toolkit.exposition import render_stream
+from exporter_toolkit.memory import tune_malloc
 from exporter_toolkit.server import Exporter, Hooks, ServerConfig
 from exporter_toolkit.telemetry import add_exporter_metrics, build_info
 from mysql_exporter import __version__
@@ -41,6 +42,14 @@ def scrape_timeout(headers: Mapping[str, str], offset: float, default: float) ->
     except ValueError:
         return default
     return max(seconds - offset, 0.1) if seconds > 0 else default
+
+
+def handed_over(families: list[Metric]) -> Iterator[Metric]:
+    """The families in order, each dropped from the list as it is taken: a scrape's rows are freed family by
+    family while its text is rendered and sent (render_stream), never all held beside the whole text."""
+    families.reverse()
+    while families:
+        yield families.pop()
 
 
 class Targets:
@@ -122,11 +131,13 @@ def command(**options: Any) -> None:
         build_info(own, "mysqld_exporter", __version__)
         hooks = add_exporter_metrics(own)
 
-    def metrics(headers: Mapping[str, str], _query) -> tuple[str, bytes]:
+    def metrics(headers: Mapping[str, str], _query) -> tuple[str, Iterator[bytes]]:
         timeout = scrape_timeout(headers, options["timeout_offset"], settings.timeout)
-        return render(chain(targets.default.collect(timeout), own.collect()), headers.get("Accept", ""))
+        families = targets.default.collect(timeout)
+        families.extend(own.collect())
+        return render_stream(handed_over(families), headers.get("Accept", ""))
 
-    def probe(headers: Mapping[str, str], query: dict[str, list[str]]) -> tuple[int, str, bytes]:
+    def probe(headers: Mapping[str, str], query: dict[str, list[str]]) -> tuple[int, str, bytes | Iterator[bytes]]:
         target = (query.get("target") or [""])[0]
         module = (query.get("auth_module") or ["client"])[0]
         if not target:
@@ -138,7 +149,7 @@ def command(**options: Any) -> None:
         except ConfigError as exc:
             return 400, "text/plain; charset=utf-8", f"{exc}\n".encode()
         timeout = scrape_timeout(headers, options["timeout_offset"], settings.timeout)
-        return (200, *render(probed.collect(timeout), headers.get("Accept", "")))
+        return (200, *render_stream(handed_over(probed.collect(timeout)), headers.get("Accept", "")))
 
     server = ServerConfig(name="MySQLd Exporter", description="Prometheus Exporter for MySQL servers (Python)",
                           version=__version__, metrics=metrics, routes={"/probe": probe}, hooks=hooks,
@@ -154,4 +165,5 @@ def command(**options: Any) -> None:
 
 
 def main(args: list[str] | None = None) -> None:
+    tune_malloc()  # one arena, scrape buffers returned to the kernel: see exporter_toolkit/memory.py
     toolkit_cli.run(command, "mysql-exporter", args)

@@ -27,6 +27,8 @@ def test_benchmark_smoke(module, binaries, min_series):
     if module == "benchmarks.mysql_exporter_bench":  # two modes: default scrapers, and every scraper on
         assert results["all"]["ours"]["series"] > 3 * results["default"]["ours"]["series"]
         assert set(results["all"]["ratio"]) == set(results["default"]["ratio"])
+        floor = results["floor"]  # the interpreter alone, then with the libraries imported: more
+        assert 0 < floor["interpreter_mb"] < floor["libraries_mb"]
         results = results["default"]
     for name in ("ours", "go"):
         assert results[name]["series"] > min_series
