@@ -8,12 +8,18 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from testbed.harness import Daemon, free_port, start_daemon
 
 REPO = Path(__file__).resolve().parent.parent
 NODE_FIXTURE = REPO / "tests" / "fixtures" / "node"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# In CI the property tests draw the same examples every run (a red CI is reproducible, never a roll of the dice);
+# by hand they explore, and benchmarks/fuzz_campaign.py explores at length.
+settings.register_profile("ci", derandomize=True, database=None)
+if IN_CI:
+    settings.load_profile("ci")
 SHARED = REPO.parent / "shared"  # reference data beside the checkout (Go fixtures, KSM cases, CRDs)
 
 

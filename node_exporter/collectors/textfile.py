@@ -84,8 +84,13 @@ def to_metric(family: ParsedFamily, documentation: str) -> Metric:
         return metric
     names = tuple(sorted(set().union(*(group.labels for group in family.groups.values()))))
     out = Metric(name, documentation, mtype)
+    seen: set[tuple[str, ...]] = set()
     for group in family.groups.values():
         labels = {label: group.labels.get(label, "") for label in names}
+        key = tuple(labels.values())
+        if key in seen:  # two series that are one once missing labels are filled in: the first is kept, as Go
+            continue
+        seen.add(key)
         entries = dict(group.entries)  # a repeated quantile or bound keeps its last value, as Go
         if mtype == "summary":
             for quantile in sorted(entries):

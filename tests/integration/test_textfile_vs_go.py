@@ -66,6 +66,10 @@ CASES: dict[str, dict[str, bytes | None]] = {
     "help-from-two-files": {"a.prom": b"# HELP x foo\nx 1\n", "b.prom": b'x{a="2"} 2\n', "c.prom": b"y 3\n",
                             "d.prom": b'y{b="1"} 4\n'},
     "missing-labels": {"a.prom": b'x{a="1"} 1\nx{b="2"} 2\n'},
+    # two histogram series that are one once the missing label is filled in (found by the property test below)
+    "histogram-series-one-once-filled": {
+        "a.prom": b'# TYPE x_count histogram\nx_count{a=""} 1\nx_count 1\n'
+                  b'# TYPE h histogram\nh_bucket{a="",le="1"} 1\nh_bucket{le="2"} 2\n'},
     "special-values": {"a.prom": b"a 1e-400\nb -0\nc +Inf\nd nan\ne 1.\nf .5\ng -Infinity\nh 0x\n"},
     "minus-after-name": {"a.prom": b"x-1\n"},
     "blanks-everywhere": {"a.prom": b'  \t x  { a = "1" , b="2" , }  7\n\n   \n# c\n#\n   # HELP x h\n  '},
