@@ -3,6 +3,7 @@ Reflector per resource and namespace, a scrape that joins their bytes, and the e
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator, Mapping, Sequence
 
 from kubernetes import client
@@ -12,7 +13,34 @@ from kube_state_exporter.informer import ApiServerHealth, Reflector, Telemetry
 from kube_state_exporter.metric import FamilyGenerator
 from kube_state_exporter.resources import RESOURCES, Allowlists, ResourceSpec
 from kube_state_exporter.sharding import Shard
-from kube_state_exporter.store import MetricsStore, write
+from kube_state_exporter.store import MetricsStore, gzip_member, write, write_gzipped
+
+EOF_GZIPPED = gzip_member(b"# EOF\n")
+EMPTY_GZIPPED = zlib.compress(b"", 1, 31)
+
+
+class Scrape:
+    """A scrape's body: iterated, the exposition text; gzipped(), the same text as gzip members, most of them
+    cached in the stores (the HTTP handler takes that instead of compressing the text)."""
+
+    def __init__(self, exporter: KubeStateExporter, names: Sequence[str], openmetrics: bool) -> None:
+        self.exporter, self.names, self.openmetrics = exporter, names, openmetrics
+
+    def __iter__(self) -> Iterator[bytes]:
+        for name in self.names:
+            yield from write(self.exporter.generators[name], self.exporter.stores[name], self.openmetrics)
+        if self.openmetrics:
+            yield b"# EOF\n"
+
+    def gzipped(self) -> Iterator[bytes]:
+        written = False
+        for name in self.names:
+            for member in write_gzipped(self.exporter.generators[name], self.exporter.stores[name],
+                                        self.openmetrics):
+                written = written or bool(member)
+                yield member
+        if self.openmetrics or not written:  # an empty body is one empty member: no gzip reader fails on it
+            yield EOF_GZIPPED if self.openmetrics else EMPTY_GZIPPED
 
 
 class KubeStateExporter:
@@ -64,13 +92,10 @@ class KubeStateExporter:
         return all(reflector.synced.is_set() and not reflector.stalled for reflector in self.reflectors)
 
     def scrape(self, openmetrics: bool, only: set[str] | None = None, exclude: set[str] | None = None
-               ) -> Iterator[bytes]:
-        for name, generators in self.generators.items():
-            if (only and name not in only) or (exclude and name in exclude):
-                continue
-            yield from write(generators, self.stores[name], openmetrics)
-        if openmetrics:
-            yield b"# EOF\n"
+               ) -> Scrape:
+        names = [name for name in self.generators
+                 if not (only and name not in only) and not (exclude and name in exclude)]
+        return Scrape(self, names, openmetrics)
 
     def telemetry_families(self):
         t = self.telemetry

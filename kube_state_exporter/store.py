@@ -12,6 +12,7 @@ import ctypes.util
 import logging
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -20,9 +21,11 @@ from kube_state_exporter.resources import ResourceSpec
 
 log = logging.getLogger(__name__)
 TRIM_AFTER = 1000  # objects in a list after which the heap is trimmed
+BLOCK_OBJECTS = 256  # objects per block of a store (the unit of its gzip cache)
 CACHE_LIMIT = 1 << 16  # entries per memo below; cleared when full (high-cardinality values cycle through)
 _values: dict[float, str] = {}
 _labels: dict[tuple, str] = {}
+_headers: dict[bytes, bytes] = {}  # HELP/TYPE lines -> their gzip member
 
 
 def _libc_trim():
@@ -153,10 +156,19 @@ def _object_name(obj: Any) -> str:
 
 
 class MetricsStore:
+    """The rendered families of each object, kept in blocks of up to BLOCK_OBJECTS objects (a new object fills
+    the first block with room). Each block caches its gzip members, one per family, made by the first gzip
+    scrape after the block last changed: a gzip scrape compresses only the blocks changed since the one before
+    and joins the rest (gzip members concatenate into one valid gzip body)."""
+
     def __init__(self, spec: ResourceSpec, generators: Sequence[FamilyGenerator]) -> None:
         self.spec = spec
         self.generators = tuple(generators)
-        self._objects: dict[str, tuple[bytes, ...]] = {}
+        self._where: dict[str, int] = {}  # uid -> its block
+        self._blocks: list[dict[str, tuple[bytes, ...]]] = []
+        self._changes: list[int] = []  # per block: changes so far (a cached member is valid for one count)
+        self._gzipped: list[tuple[int, tuple[bytes, ...]] | None] = []
+        self._room: list[int] = []  # blocks that may have room; checked when used
         self._lock = threading.Lock()
         self.errors = RenderErrors(spec.name)
 
@@ -183,18 +195,47 @@ class MetricsStore:
             return uid
         return f"{metadata.get('namespace') or ''}/{metadata.get('name') or ''}"
 
+    def _put(self, uid: str, rendered: tuple[bytes, ...]) -> None:
+        """Under the lock: store (or replace) one object's families."""
+        block = self._where.get(uid)
+        if block is None:
+            room, blocks = self._room, self._blocks
+            while room and len(blocks[room[-1]]) >= BLOCK_OBJECTS:
+                room.pop()
+            if not room:
+                room.append(len(blocks))
+                blocks.append({})
+                self._changes.append(0)
+                self._gzipped.append(None)
+            block = self._where[uid] = room[-1]
+        self._blocks[block][uid] = rendered
+        self._changes[block] += 1
+
+    def _drop(self, uid: str) -> None:
+        """Under the lock: forget one object."""
+        block = self._where.pop(uid, None)
+        if block is None:
+            return
+        objects = self._blocks[block]
+        if len(objects) == BLOCK_OBJECTS:
+            self._room.append(block)
+        del objects[uid]
+        self._changes[block] += 1
+        if not objects:
+            self._gzipped[block] = None
+
     def add(self, obj: dict[str, Any]) -> None:
         uid = self._uid(obj)
         rendered = self._render(obj)
         with self._lock:
             if rendered is None:
-                self._objects.pop(uid, None)
+                self._drop(uid)
             else:
-                self._objects[uid] = rendered
+                self._put(uid, rendered)
 
     def delete(self, obj: dict[str, Any]) -> None:
         with self._lock:
-            self._objects.pop(self._uid(obj), None)
+            self._drop(self._uid(obj))
 
     def replace(self, objects: Iterable[dict[str, Any]]) -> None:
         seen: set[str] = set()
@@ -211,24 +252,54 @@ class MetricsStore:
         if rendered is None:
             return  # left out: commit drops what an earlier list held for it
         with self._lock:
-            self._objects[uid] = rendered
+            self._put(uid, rendered)
         seen.add(uid)
 
     def commit(self, seen: set[str]) -> None:
         """End a list: drop the objects it did not return (deleted meanwhile, or no longer in this shard)."""
         with self._lock:
-            gone = [uid for uid in self._objects if uid not in seen]
+            gone = [uid for uid in self._where if uid not in seen]
             for uid in gone:
-                del self._objects[uid]
+                self._drop(uid)
         if len(seen) >= TRIM_AFTER or len(gone) >= TRIM_AFTER:
             release_free_memory()
 
     def __len__(self) -> int:
-        return len(self._objects)
+        return len(self._where)
 
     def snapshot(self) -> list[tuple[bytes, ...]]:
         with self._lock:
-            return list(self._objects.values())
+            return [rendered for objects in self._blocks for rendered in objects.values()]
+
+    def gzipped(self) -> list[tuple[bytes, ...]]:
+        """Per block with objects: one gzip member per family (b"" for a family with no lines in the block),
+        compressed now for the blocks changed since they were last compressed (outside the lock)."""
+        with self._lock:
+            state = [(index, self._changes[index], cached, list(objects.values()) if cached is None
+                      or cached[0] != self._changes[index] else None)
+                     for index, (objects, cached) in enumerate(zip(self._blocks, self._gzipped, strict=True))
+                     if objects]
+        members: list[tuple[bytes, ...]] = []
+        fresh: list[tuple[int, int, tuple[bytes, ...]]] = []
+        for index, changes, cached, values in state:
+            if values is None:
+                members.append(cached[1])  # type: ignore[index]
+                continue
+            block = tuple(gzip_member(b"".join([rendered[family] for rendered in values]))
+                          for family in range(len(self.generators)))
+            members.append(block)
+            fresh.append((index, changes, block))
+        if fresh:
+            with self._lock:
+                for index, changes, block in fresh:
+                    if self._changes[index] == changes:
+                        self._gzipped[index] = (changes, block)
+        return members
+
+
+def gzip_member(data: bytes) -> bytes:
+    """One gzip member (RFC 1952) of `data`, at the fastest level; b"" for nothing."""
+    return zlib.compress(data, 1, 31) if data else b""
 
 
 def write(generators: Sequence[FamilyGenerator], stores: Sequence[MetricsStore], openmetrics: bool) -> Iterator[bytes]:
@@ -239,4 +310,24 @@ def write(generators: Sequence[FamilyGenerator], stores: Sequence[MetricsStore],
         return
     for index, generator in enumerate(generators):
         yield generator.openmetrics_header() if openmetrics else generator.header()
-        yield b"".join(rendered[index] for snapshot in snapshots for rendered in snapshot)
+        yield b"".join([rendered[index] for snapshot in snapshots for rendered in snapshot])
+
+
+def write_gzipped(generators: Sequence[FamilyGenerator], stores: Sequence[MetricsStore], openmetrics: bool
+                  ) -> Iterator[bytes]:
+    """What write() yields, as gzip members: together with any others, one gzip body that inflates to it."""
+    blocks = [block for store in stores for block in store.gzipped()]
+    if not blocks:
+        return
+    for index, generator in enumerate(generators):
+        yield gzip_header(generator, openmetrics)
+        yield b"".join([block[index] for block in blocks])
+
+
+def gzip_header(generator: FamilyGenerator, openmetrics: bool) -> bytes:
+    """A family's HELP/TYPE lines as a gzip member, compressed once."""
+    header = generator.openmetrics_header() if openmetrics else generator.header()
+    member = _headers.get(header)
+    if member is None:
+        member = _headers[header] = gzip_member(header)
+    return member
