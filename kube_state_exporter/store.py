@@ -22,6 +22,9 @@ from kube_state_exporter.resources import ResourceSpec
 log = logging.getLogger(__name__)
 TRIM_AFTER = 1000  # objects in a list after which the heap is trimmed
 BLOCK_OBJECTS = 256  # objects per block of a store (the unit of its gzip cache)
+# Where an object's default labels go in its stored lines: kept once per object, not once per line.
+MARK_TEXT = "\x00"
+MARK = MARK_TEXT.encode()
 CACHE_LIMIT = 1 << 16  # entries per memo below; cleared when full (high-cardinality values cycle through)
 _values: dict[float, str] = {}
 _labels: dict[tuple, str] = {}
@@ -84,12 +87,16 @@ def render(generators: Sequence[FamilyGenerator], prefix: str, obj: dict[str, An
     labels_get, values_get = _labels.get, _values.get
     for generator in generators:
         try:
-            lines = []
-            name = generator.name
+            lines: list[str] = []
+            plain = keyed = ""  # `name{prefix} ` and `name{prefix,`, made at the family's first row
             for keys, values, value in generator.fn(obj):
                 text = values_get(value)
                 if text is None:
                     text = _value_text(value)
+                if not plain:
+                    name = generator.name
+                    plain, keyed = (f"{name}{{{prefix}}} ", f"{name}{{{prefix},") if prefix else \
+                        (f"{name} ", f"{name}{{")
                 if keys:
                     try:
                         extra = labels_get((keys, values))
@@ -97,10 +104,9 @@ def render(generators: Sequence[FamilyGenerator], prefix: str, obj: dict[str, An
                         extra = None
                     if extra is None:
                         extra = _labels_text(keys, values)
-                    labels = f"{prefix},{extra}" if prefix and extra else (prefix or extra)
+                    lines.append(f"{keyed}{extra}}} {text}\n" if extra else f"{plain}{text}\n")
                 else:
-                    labels = prefix
-                lines.append(f"{name}{{{labels}}} {text}\n" if labels else f"{name} {text}\n")
+                    lines.append(f"{plain}{text}\n")
             append(_encode("".join(lines)) if lines else empty)
         except Exception as exc:
             append(empty)
@@ -165,25 +171,33 @@ class MetricsStore:
         self.spec = spec
         self.generators = tuple(generators)
         self._where: dict[str, int] = {}  # uid -> its block
-        self._blocks: list[dict[str, tuple[bytes, ...]]] = []
+        self._blocks: list[dict[str, tuple[bytes | None, ...]]] = []
         self._changes: list[int] = []  # per block: changes so far (a cached member is valid for one count)
         self._gzipped: list[tuple[int, tuple[bytes, ...]] | None] = []
         self._room: list[int] = []  # blocks that may have room; checked when used
         self._lock = threading.Lock()
         self.errors = RenderErrors(spec.name)
 
-    def _render(self, obj: dict[str, Any]) -> tuple[bytes, ...] | None:
-        """The object's families; None when not even its default labels render (then it is left out)."""
+    def _render(self, obj: dict[str, Any]) -> tuple[bytes | None, ...] | None:
+        """(default labels, then one piece per family) with MARK where the default labels go in each line; the
+        labels are spliced in at scrape time (see join). None first when the object is kept whole instead (no
+        default labels, or a NUL in its text); None when not even its default labels render (left out)."""
         try:
             prefix = label_prefix(self.spec.default_keys, self.spec.labels_of(obj))
         except Exception as exc:
             self.errors.record(obj, "default labels", exc)
             return None
         failed: list[tuple[str, Exception]] = []
-        rendered = render(self.generators, prefix, obj, failed)
+        rendered = render(self.generators, MARK_TEXT, obj, failed) if prefix else ()
+        whole = b"".join(rendered)  # every line has one MARK unless the object's own text has a NUL
+        if prefix and whole.count(MARK) == whole.count(b"\n"):
+            result: tuple[bytes | None, ...] = (_encode(prefix), *rendered)
+        else:  # a NUL of its own in the object's text (or nothing to splice): kept whole
+            failed.clear()
+            result = (None, *render(self.generators, prefix, obj, failed))
         for family, exc in failed:
             self.errors.record(obj, family, exc)
-        return rendered
+        return result
 
     @staticmethod
     def _uid(obj: dict[str, Any]) -> str:
@@ -195,7 +209,7 @@ class MetricsStore:
             return uid
         return f"{metadata.get('namespace') or ''}/{metadata.get('name') or ''}"
 
-    def _put(self, uid: str, rendered: tuple[bytes, ...]) -> None:
+    def _put(self, uid: str, rendered: tuple[bytes | None, ...]) -> None:
         """Under the lock: store (or replace) one object's families."""
         block = self._where.get(uid)
         if block is None:
@@ -267,7 +281,7 @@ class MetricsStore:
     def __len__(self) -> int:
         return len(self._where)
 
-    def snapshot(self) -> list[tuple[bytes, ...]]:
+    def snapshot(self) -> list[tuple[bytes | None, ...]]:
         with self._lock:
             return [rendered for objects in self._blocks for rendered in objects.values()]
 
@@ -285,8 +299,7 @@ class MetricsStore:
             if values is None:
                 members.append(cached[1])  # type: ignore[index]
                 continue
-            block = tuple(gzip_member(b"".join([rendered[family] for rendered in values]))
-                          for family in range(len(self.generators)))
+            block = tuple(gzip_member(join(values, family)) for family in range(len(self.generators)))
             members.append(block)
             fresh.append((index, changes, block))
         if fresh:
@@ -302,15 +315,29 @@ def gzip_member(data: bytes) -> bytes:
     return zlib.compress(data, 1, 31) if data else b""
 
 
+def join(objects: Iterable[tuple[bytes | None, ...]], family: int) -> bytes:
+    """The lines of family `family` (0-based) of these objects, their default labels spliced in."""
+    index = family + 1
+    pieces = []
+    append = pieces.append
+    for rendered in objects:
+        piece = rendered[index]
+        if piece:
+            prefix = rendered[0]
+            append(piece if prefix is None else piece.replace(MARK, prefix))  # type: ignore[union-attr]
+    return b"".join(pieces)
+
+
 def write(generators: Sequence[FamilyGenerator], stores: Sequence[MetricsStore], openmetrics: bool) -> Iterator[bytes]:
     """One resource's families: each header once, then every object's lines of that family. Nothing at all when
     the resource has no objects (as kube-state-metrics)."""
     snapshots = [store.snapshot() for store in stores]
     if not any(snapshots):
         return
+    objects = snapshots[0] if len(snapshots) == 1 else [rendered for snapshot in snapshots for rendered in snapshot]
     for index, generator in enumerate(generators):
         yield generator.openmetrics_header() if openmetrics else generator.header()
-        yield b"".join([rendered[index] for snapshot in snapshots for rendered in snapshot])
+        yield join(objects, index)
 
 
 def write_gzipped(generators: Sequence[FamilyGenerator], stores: Sequence[MetricsStore], openmetrics: bool
