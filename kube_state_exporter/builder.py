@@ -3,6 +3,7 @@ Reflector per resource and namespace, a scrape that joins their bytes, and the e
 
 from __future__ import annotations
 
+import threading
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 
@@ -15,6 +16,7 @@ from kube_state_exporter.resources import RESOURCES, Allowlists, ResourceSpec
 from kube_state_exporter.sharding import Shard
 from kube_state_exporter.store import MetricsStore, gzip_member, write, write_gzipped
 
+LIST_PAGES_AT_ONCE = 4
 EOF_GZIPPED = gzip_member(b"# EOF\n")
 EMPTY_GZIPPED = zlib.compress(b"", 1, 31)
 
@@ -57,6 +59,9 @@ class KubeStateExporter:
         self.generators: dict[str, list[FamilyGenerator]] = {}
         self.stores: dict[str, list[MetricsStore]] = {}
         self.reflectors: list[Reflector] = []
+        # Pages in flight at once, across resources: more only hold more parsed JSON (the GIL renders one at a
+        # time); a few keep the API server's answers overlapping the rendering.
+        list_slots = threading.Semaphore(LIST_PAGES_AT_ONCE)
         specs = {**{name: RESOURCES[name] for name in resources}, **{spec.name: spec for spec in custom_specs}}
         for name in sorted(specs):
             spec: ResourceSpec = specs[name]
@@ -72,7 +77,7 @@ class KubeStateExporter:
                 self.stores[name].append(store)
                 self.reflectors.append(Reflector(spec, scope, api, store, shard, self.telemetry, page_size=page_size,
                                                  field_selector=",".join(selectors), use_cache=use_cache,
-                                                 health=self.health))
+                                                 health=self.health, list_slots=list_slots))
 
     def start(self) -> None:
         for reflector in self.reflectors:
