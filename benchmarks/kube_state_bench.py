@@ -140,7 +140,8 @@ def run_ksm(sim: Simulator, kubeconfig: Path, pods: int, scrapes: int, workdir: 
         previous: tuple[float, int, float] | None = None
         while True:
             asked, cpu = time.perf_counter(), cpu_seconds(ksm.pid)
-            body = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=600).content
+            body = requests.get(f"http://127.0.0.1:{port}/metrics", headers={"Accept-Encoding": "identity"},
+                            timeout=600).content
             if body.count(b"\nkube_pod_info{") >= pods:
                 if previous is not None and previous[1] == series(body):
                     break
@@ -182,7 +183,8 @@ def run_ours(sim: Simulator, kubeconfig: Path, pods: int, scrapes: int, events: 
     exporter, port, telemetry, sync_seconds, sync_cpu = start_ours(kubeconfig, workdir, str(pods))
     try:
         figures = scrape_figures(port, scrapes, exporter.pid)
-        body = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=600).content
+        body = requests.get(f"http://127.0.0.1:{port}/metrics", headers={"Accept-Encoding": "identity"},
+                            timeout=600).content
         rss, peak = peak_rss_mb(exporter.pid)
         result = {"sync_s": sync_seconds, "cpu_s": sync_cpu, "rss_mb": rss, "peak_rss_mb": peak,
                   "series": series(body), "body_mb": len(body) / 2**20, **figures}
@@ -201,7 +203,7 @@ def run_ours(sim: Simulator, kubeconfig: Path, pods: int, scrapes: int, events: 
             result.update(event_p50_ms=percentile(event_samples, 50) * 1000,
                           event_p99_ms=percentile(event_samples, 99) * 1000)
         if churn:
-            result["churn"] = churn_figures(sim, exporter, telemetry, kubeconfig, workdir, churn)
+            result["churn"] = churn_figures(sim, exporter, port, telemetry, kubeconfig, workdir, churn, scrapes)
         return result
     finally:
         exporter.stop()
@@ -213,7 +215,8 @@ def pod_events_applied(telemetry: int) -> int:
                if line.startswith('kube_state_metrics_watch_events_total{resource="pods"'))
 
 
-def churn_figures(sim: Simulator, exporter, telemetry: int, kubeconfig: Path, workdir: Path, events: int) -> dict:
+def churn_figures(sim: Simulator, exporter, port: int, telemetry: int, kubeconfig: Path, workdir: Path,
+                  events: int, scrapes: int) -> dict:
     """`events` pod updates (each changes a label and a restart count, so every family is rendered anew), never
     more than the simulator's history ahead of the exporter; then its RSS beside a fresh exporter's."""
     names = [(p["metadata"]["namespace"], p["metadata"]["name"]) for p in sim.store.list(PODS, None)[0]]
@@ -234,10 +237,12 @@ def churn_figures(sim: Simulator, exporter, telemetry: int, kubeconfig: Path, wo
     wait_for(lambda: pod_events_applied(telemetry) - before >= events, timeout=3600, interval=0.5,
              what="the churn applied")
     seconds = time.perf_counter() - started
+    scrape_figures(port, scrapes, exporter.pid)  # scraped after the churn as the fresh one is after its sync
     churned, churned_peak = peak_rss_mb(exporter.pid)
     exporter.stop()
-    fresh_exporter, *_ = start_ours(kubeconfig, workdir, "fresh")
+    fresh_exporter, fresh_port, *_ = start_ours(kubeconfig, workdir, "fresh")
     try:
+        scrape_figures(fresh_port, scrapes, fresh_exporter.pid)  # served as the churned one was (gzip cache filled)
         fresh, fresh_peak = peak_rss_mb(fresh_exporter.pid)
     finally:
         fresh_exporter.stop()
