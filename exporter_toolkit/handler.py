@@ -221,7 +221,7 @@ class _Exchange:
         encoded = False
         if (compress and self.site.gzip and request is not None
                 and "gzip" in request.headers.get("accept-encoding", "")):
-            if streamed:  # a body with gzipped() gives its own gzip members (kube-state keeps them compressed)
+            if streamed:  # a body with gzipped() gives its own gzip body (kube-state keeps pieces compressed)
                 gzipped = getattr(body, "gzipped", None)
                 body, encoded = (gzipped() if gzipped is not None else _gzip_stream(body)), True  # type: ignore[arg-type]
             elif len(body) >= GZIP_MIN_BYTES:  # type: ignore[arg-type]

@@ -4,26 +4,25 @@ Reflector per resource and namespace, a scrape that joins their bytes, and the e
 from __future__ import annotations
 
 import threading
-import zlib
 from collections.abc import Iterator, Mapping, Sequence
 
 from kubernetes import client
 
 from exporter_toolkit.families import counter, gauge
+from kube_state_exporter import deflate
 from kube_state_exporter.informer import ApiServerHealth, Reflector, Telemetry
 from kube_state_exporter.metric import FamilyGenerator
 from kube_state_exporter.resources import RESOURCES, Allowlists, ResourceSpec
 from kube_state_exporter.sharding import Shard
-from kube_state_exporter.store import MetricsStore, gzip_member, write, write_gzipped
+from kube_state_exporter.store import MetricsStore, write, write_gzipped
 
 LIST_PAGES_AT_ONCE = 4
-EOF_GZIPPED = gzip_member(b"# EOF\n")
-EMPTY_GZIPPED = zlib.compress(b"", 1, 31)
+EOF_PIECE = deflate.piece(b"# EOF\n")
 
 
 class Scrape:
-    """A scrape's body: iterated, the exposition text; gzipped(), the same text as gzip members, most of them
-    cached in the stores (the HTTP handler takes that instead of compressing the text)."""
+    """A scrape's body: iterated, the exposition text; gzipped(), the same text gzipped from pieces mostly
+    compressed beforehand (the HTTP handler takes that instead of compressing the text)."""
 
     def __init__(self, exporter: KubeStateExporter, names: Sequence[str], openmetrics: bool) -> None:
         self.exporter, self.names, self.openmetrics = exporter, names, openmetrics
@@ -35,14 +34,15 @@ class Scrape:
             yield b"# EOF\n"
 
     def gzipped(self) -> Iterator[bytes]:
-        written = False
-        for name in self.names:
-            for member in write_gzipped(self.exporter.generators[name], self.exporter.stores[name],
-                                        self.openmetrics):
-                written = written or bool(member)
-                yield member
-        if self.openmetrics or not written:  # an empty body is one empty member: no gzip reader fails on it
-            yield EOF_GZIPPED if self.openmetrics else EMPTY_GZIPPED
+        """One gzip member: the compressed pieces of every family, cached per block of objects in the stores."""
+        def pieces() -> Iterator[deflate.Piece | None]:
+            for name in self.names:
+                yield from write_gzipped(self.exporter.generators[name], self.exporter.stores[name],
+                                         self.openmetrics)
+            if self.openmetrics:
+                yield EOF_PIECE
+
+        return deflate.member(pieces())
 
 
 class KubeStateExporter:

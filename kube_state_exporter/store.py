@@ -12,10 +12,10 @@ import ctypes.util
 import logging
 import threading
 import time
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
+from kube_state_exporter import deflate
 from kube_state_exporter.metric import FamilyGenerator, format_value, label_prefix
 from kube_state_exporter.resources import ResourceSpec
 
@@ -28,7 +28,7 @@ MARK = MARK_TEXT.encode()
 CACHE_LIMIT = 1 << 16  # entries per memo below; cleared when full (high-cardinality values cycle through)
 _values: dict[float, str] = {}
 _labels: dict[tuple, str] = {}
-_headers: dict[bytes, bytes] = {}  # HELP/TYPE lines -> their gzip member
+_headers: dict[bytes, deflate.Piece | None] = {}  # HELP/TYPE lines -> their compressed piece
 
 
 def _libc_trim():
@@ -163,9 +163,9 @@ def _object_name(obj: Any) -> str:
 
 class MetricsStore:
     """The rendered families of each object, kept in blocks of up to BLOCK_OBJECTS objects (a new object fills
-    the first block with room). Each block caches its gzip members, one per family, made by the first gzip
+    the first block with room). Each block caches its compressed pieces, one per family, made by the first gzip
     scrape after the block last changed: a gzip scrape compresses only the blocks changed since the one before
-    and joins the rest (gzip members concatenate into one valid gzip body)."""
+    and joins the rest into one gzip member (kube_state_exporter.deflate)."""
 
     def __init__(self, spec: ResourceSpec, generators: Sequence[FamilyGenerator]) -> None:
         self.spec = spec
@@ -173,7 +173,7 @@ class MetricsStore:
         self._where: dict[str, int] = {}  # uid -> its block
         self._blocks: list[dict[str, tuple[bytes | None, ...]]] = []
         self._changes: list[int] = []  # per block: changes so far (a cached member is valid for one count)
-        self._gzipped: list[tuple[int, tuple[bytes, ...]] | None] = []
+        self._gzipped: list[tuple[int, tuple[deflate.Piece | None, ...]] | None] = []
         self._room: list[int] = []  # blocks that may have room; checked when used
         self._lock = threading.Lock()
         self.errors = RenderErrors(spec.name)
@@ -285,34 +285,29 @@ class MetricsStore:
         with self._lock:
             return [rendered for objects in self._blocks for rendered in objects.values()]
 
-    def gzipped(self) -> list[tuple[bytes, ...]]:
-        """Per block with objects: one gzip member per family (b"" for a family with no lines in the block),
-        compressed now for the blocks changed since they were last compressed (outside the lock)."""
+    def gzipped(self) -> list[tuple[deflate.Piece | None, ...]]:
+        """Per block with objects: one compressed piece per family (None for a family with no lines in the
+        block), compressed now for the blocks changed since they were last compressed (outside the lock)."""
         with self._lock:
             state = [(index, self._changes[index], cached, list(objects.values()) if cached is None
                       or cached[0] != self._changes[index] else None)
                      for index, (objects, cached) in enumerate(zip(self._blocks, self._gzipped, strict=True))
                      if objects]
-        members: list[tuple[bytes, ...]] = []
-        fresh: list[tuple[int, int, tuple[bytes, ...]]] = []
+        pieces: list[tuple[deflate.Piece | None, ...]] = []
+        fresh: list[tuple[int, int, tuple[deflate.Piece | None, ...]]] = []
         for index, changes, cached, values in state:
             if values is None:
-                members.append(cached[1])  # type: ignore[index]
+                pieces.append(cached[1])  # type: ignore[index]
                 continue
-            block = tuple(gzip_member(join(values, family)) for family in range(len(self.generators)))
-            members.append(block)
+            block = tuple(deflate.piece(join(values, family)) for family in range(len(self.generators)))
+            pieces.append(block)
             fresh.append((index, changes, block))
         if fresh:
             with self._lock:
                 for index, changes, block in fresh:
                     if self._changes[index] == changes:
                         self._gzipped[index] = (changes, block)
-        return members
-
-
-def gzip_member(data: bytes) -> bytes:
-    """One gzip member (RFC 1952) of `data`, at the fastest level; b"" for nothing."""
-    return zlib.compress(data, 1, 31) if data else b""
+        return pieces
 
 
 def join(objects: Iterable[tuple[bytes | None, ...]], family: int) -> bytes:
@@ -341,20 +336,22 @@ def write(generators: Sequence[FamilyGenerator], stores: Sequence[MetricsStore],
 
 
 def write_gzipped(generators: Sequence[FamilyGenerator], stores: Sequence[MetricsStore], openmetrics: bool
-                  ) -> Iterator[bytes]:
-    """What write() yields, as gzip members: together with any others, one gzip body that inflates to it."""
+                  ) -> Iterator[deflate.Piece | None]:
+    """What write() yields, as compressed pieces (deflate.member joins them into a gzip body)."""
     blocks = [block for store in stores for block in store.gzipped()]
     if not blocks:
         return
     for index, generator in enumerate(generators):
-        yield gzip_header(generator, openmetrics)
-        yield b"".join([block[index] for block in blocks])
+        yield compressed_header(generator, openmetrics)
+        for block in blocks:
+            yield block[index]
 
 
-def gzip_header(generator: FamilyGenerator, openmetrics: bool) -> bytes:
-    """A family's HELP/TYPE lines as a gzip member, compressed once."""
+def compressed_header(generator: FamilyGenerator, openmetrics: bool) -> deflate.Piece | None:
+    """A family's HELP/TYPE lines as a compressed piece, compressed once."""
     header = generator.openmetrics_header() if openmetrics else generator.header()
-    member = _headers.get(header)
-    if member is None:
-        member = _headers[header] = gzip_member(header)
-    return member
+    try:
+        return _headers[header]
+    except KeyError:
+        compressed = _headers[header] = deflate.piece(header)
+        return compressed
