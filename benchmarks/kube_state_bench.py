@@ -252,7 +252,8 @@ def churn_figures(sim: Simulator, exporter, port: int, telemetry: int, kubeconfi
 
 def memory_per_object(sim: Simulator) -> dict[str, float]:
     """Bytes each object keeps in the exporter, by resource: tracemalloc of a store filled with (up to
-    MEMORY_SAMPLE of) the simulator's objects, every default family on."""
+    MEMORY_SAMPLE of) the simulator's objects, every default family on, once the bounded memos shared by all
+    objects are filled."""
     figures = {}
     for name in DEFAULT_RESOURCES:
         spec = RESOURCES[name]
@@ -260,6 +261,7 @@ def memory_per_object(sim: Simulator) -> dict[str, float]:
         if not objects:
             continue
         generators: list[FamilyGenerator] = [g for g in spec.families(Allowlists()) if not g.opt_in]
+        MetricsStore(spec, generators).replace(objects)  # the memos (label sets, values) filled: not per object
         store = MetricsStore(spec, generators)
         tracemalloc.start()
         try:
