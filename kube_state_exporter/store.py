@@ -313,14 +313,8 @@ class MetricsStore:
 def join(objects: Iterable[tuple[bytes | None, ...]], family: int) -> bytes:
     """The lines of family `family` (0-based) of these objects, their default labels spliced in."""
     index = family + 1
-    pieces = []
-    append = pieces.append
-    for rendered in objects:
-        piece = rendered[index]
-        if piece:
-            prefix = rendered[0]
-            append(piece if prefix is None else piece.replace(MARK, prefix))  # type: ignore[union-attr]
-    return b"".join(pieces)
+    return b"".join([rendered[index] if rendered[0] is None else rendered[index].replace(MARK, rendered[0])
+                     for rendered in objects if rendered[index]])  # type: ignore[union-attr,arg-type]
 
 
 def write(generators: Sequence[FamilyGenerator], stores: Sequence[MetricsStore], openmetrics: bool) -> Iterator[bytes]:
