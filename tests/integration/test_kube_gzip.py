@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from kube_sim.resources import BY_PATH
+from kube_state_exporter import deflate
 from testbed.harness import free_port, start_daemon
 from testbed.kube import start_cluster, start_ours
 from tests.conftest import require_binary
@@ -40,6 +41,7 @@ def test_gzip_scrape_is_read_whole_by_python_and_by_prometheus(cluster, tmp_path
     exporter = start_ours(cluster.kubeconfig, tmp_path, "--enable-gzip-encoding", "--resources=configmaps")
     encoding, packed = raw_gzip(exporter.port)
     assert encoding == "gzip"
+    assert packed[:10] == deflate.HEADER  # joined from the stores' pieces (zlib's own header says OS 3, not 255)
     text = gzip.decompress(packed)
     assert text.count(b"\nkube_configmap_info{") >= COUNT
     url = f"http://127.0.0.1:{exporter.port}/metrics"
