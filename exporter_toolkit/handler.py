@@ -221,8 +221,9 @@ class _Exchange:
         encoded = False
         if (compress and self.site.gzip and request is not None
                 and "gzip" in request.headers.get("accept-encoding", "")):
-            if streamed:
-                body, encoded = _gzip_stream(body), True
+            if streamed:  # a body with gzipped() gives its own gzip body (kube-state keeps pieces compressed)
+                gzipped = getattr(body, "gzipped", None)
+                body, encoded = (gzipped() if gzipped is not None else _gzip_stream(body)), True  # type: ignore[arg-type]
             elif len(body) >= GZIP_MIN_BYTES:  # type: ignore[arg-type]
                 body, encoded = gzip.compress(body, compresslevel=1, mtime=0), True  # type: ignore[arg-type]
         status = HTTPStatus(status)

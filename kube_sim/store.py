@@ -154,8 +154,9 @@ class Store:
             return obj
 
     def update(self, resource: Resource, namespace: str, name: str, obj: dict[str, Any],
-               check_version: bool = True) -> dict[str, Any]:
-        obj = copy.deepcopy(obj)
+               check_version: bool = True, copied: bool = False) -> dict[str, Any]:
+        """`copied`: obj is already the store's own copy (mutate's), not the caller's."""
+        obj = obj if copied else copy.deepcopy(obj)
         with self._lock:
             namespace = namespace if resource.namespaced else ""
             key = (resource.key, namespace, name)
@@ -197,7 +198,7 @@ class Store:
                 return None
             updated = copy.deepcopy(current)
             change(updated)
-            return self.update(resource, namespace, name, updated, check_version=False)
+            return self.update(resource, namespace, name, updated, check_version=False, copied=True)
 
     def delete(self, resource: Resource, namespace: str, name: str) -> dict[str, Any]:
         with self._lock:

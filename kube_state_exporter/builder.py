@@ -3,16 +3,46 @@ Reflector per resource and namespace, a scrape that joins their bytes, and the e
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 
 from kubernetes import client
 
 from exporter_toolkit.families import counter, gauge
+from kube_state_exporter import deflate
 from kube_state_exporter.informer import ApiServerHealth, Reflector, Telemetry
 from kube_state_exporter.metric import FamilyGenerator
 from kube_state_exporter.resources import RESOURCES, Allowlists, ResourceSpec
 from kube_state_exporter.sharding import Shard
-from kube_state_exporter.store import MetricsStore, write
+from kube_state_exporter.store import MetricsStore, write, write_gzipped
+
+LIST_PAGES_AT_ONCE = 4
+EOF_PIECE = deflate.piece(b"# EOF\n")
+
+
+class Scrape:
+    """A scrape's body: iterated, the exposition text; gzipped(), the same text gzipped from pieces mostly
+    compressed beforehand (the HTTP handler takes that instead of compressing the text)."""
+
+    def __init__(self, exporter: KubeStateExporter, names: Sequence[str], openmetrics: bool) -> None:
+        self.exporter, self.names, self.openmetrics = exporter, names, openmetrics
+
+    def __iter__(self) -> Iterator[bytes]:
+        for name in self.names:
+            yield from write(self.exporter.generators[name], self.exporter.stores[name], self.openmetrics)
+        if self.openmetrics:
+            yield b"# EOF\n"
+
+    def gzipped(self) -> Iterator[bytes]:
+        """One gzip member: the compressed pieces of every family, cached per block of objects in the stores."""
+        def pieces() -> Iterator[deflate.Piece | None]:
+            for name in self.names:
+                yield from write_gzipped(self.exporter.generators[name], self.exporter.stores[name],
+                                         self.openmetrics)
+            if self.openmetrics:
+                yield EOF_PIECE
+
+        return deflate.member(pieces())
 
 
 class KubeStateExporter:
@@ -29,6 +59,9 @@ class KubeStateExporter:
         self.generators: dict[str, list[FamilyGenerator]] = {}
         self.stores: dict[str, list[MetricsStore]] = {}
         self.reflectors: list[Reflector] = []
+        # Pages in flight at once, across resources: more only hold more parsed JSON (the GIL renders one at a
+        # time); a few keep the API server's answers overlapping the rendering.
+        list_slots = threading.Semaphore(LIST_PAGES_AT_ONCE)
         specs = {**{name: RESOURCES[name] for name in resources}, **{spec.name: spec for spec in custom_specs}}
         for name in sorted(specs):
             spec: ResourceSpec = specs[name]
@@ -44,7 +77,7 @@ class KubeStateExporter:
                 self.stores[name].append(store)
                 self.reflectors.append(Reflector(spec, scope, api, store, shard, self.telemetry, page_size=page_size,
                                                  field_selector=",".join(selectors), use_cache=use_cache,
-                                                 health=self.health))
+                                                 health=self.health, list_slots=list_slots))
 
     def start(self) -> None:
         for reflector in self.reflectors:
@@ -64,13 +97,10 @@ class KubeStateExporter:
         return all(reflector.synced.is_set() and not reflector.stalled for reflector in self.reflectors)
 
     def scrape(self, openmetrics: bool, only: set[str] | None = None, exclude: set[str] | None = None
-               ) -> Iterator[bytes]:
-        for name, generators in self.generators.items():
-            if (only and name not in only) or (exclude and name in exclude):
-                continue
-            yield from write(generators, self.stores[name], openmetrics)
-        if openmetrics:
-            yield b"# EOF\n"
+               ) -> Scrape:
+        names = [name for name in self.generators
+                 if not (only and name not in only) and not (exclude and name in exclude)]
+        return Scrape(self, names, openmetrics)
 
     def telemetry_families(self):
         t = self.telemetry

@@ -13,6 +13,7 @@ Logging stays quiet while the API server is away: its reachability is one fact f
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import logging
@@ -114,8 +115,10 @@ class Reflector:
     def __init__(self, spec: ResourceSpec, namespace: str | None, api: ApiClient, store: MetricsStore,
                  shard: Shard, telemetry: Telemetry, on_event: Callable[[str, dict[str, Any]], None] | None = None,
                  page_size: int = PAGE_SIZE, watch_timeout: int = MIN_WATCH_TIMEOUT, field_selector: str = "",
-                 use_cache: bool = False, health: ApiServerHealth | None = None) -> None:
+                 use_cache: bool = False, health: ApiServerHealth | None = None,
+                 list_slots: threading.Semaphore | None = None) -> None:
         self.spec, self.namespace, self.api, self.store = spec, namespace, api, store
+        self.list_slots = list_slots  # shared by the reflectors: list pages fetched and rendered at once
         self.field_selector = field_selector
         self.use_cache = use_cache  # --use-apiserver-cache: lists at resourceVersion=0, served from the cache
         self._relist = False
@@ -214,20 +217,21 @@ class Reflector:
                 query.append(("continue", continue_token))
             elif self.use_cache:
                 query.append(("resourceVersion", "0"))
-            response = self._request(query, (10, 120))
-            try:
-                page = json.loads(response.data)
-            finally:
-                response.release_conn()
-            for item in page.get("items") or ():
+            with self.list_slots or contextlib.nullcontext():
+                response = self._request(query, (10, 120))
                 try:
-                    if self.shard.keeps(item):
-                        self.store.stage(seen, item)
-                        count += 1
-                except Exception as exc:  # an object that cannot be read is left out, never the list
-                    self.store.errors.record(item, "object", exc)
-            metadata = page.get("metadata") or {}
-            del page
+                    page = json.loads(response.data)
+                finally:
+                    response.release_conn()
+                for item in page.get("items") or ():
+                    try:
+                        if self.shard.keeps(item):
+                            self.store.stage(seen, item)
+                            count += 1
+                    except Exception as exc:  # an object that cannot be read is left out, never the list
+                        self.store.errors.record(item, "object", exc)
+                metadata = page.get("metadata") or {}
+                del page
             continue_token = metadata.get("continue")
             if not continue_token:
                 break

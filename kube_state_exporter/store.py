@@ -15,14 +15,20 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
+from kube_state_exporter import deflate
 from kube_state_exporter.metric import FamilyGenerator, format_value, label_prefix
 from kube_state_exporter.resources import ResourceSpec
 
 log = logging.getLogger(__name__)
 TRIM_AFTER = 1000  # objects in a list after which the heap is trimmed
+BLOCK_OBJECTS = 256  # objects per block of a store (the unit of its gzip cache)
+# Where an object's default labels go in its stored lines: kept once per object, not once per line.
+MARK_TEXT = "\x00"
+MARK = MARK_TEXT.encode()
 CACHE_LIMIT = 1 << 16  # entries per memo below; cleared when full (high-cardinality values cycle through)
 _values: dict[float, str] = {}
 _labels: dict[tuple, str] = {}
+_headers: dict[bytes, deflate.Piece | None] = {}  # HELP/TYPE lines -> their compressed piece
 
 
 def _libc_trim():
@@ -81,12 +87,16 @@ def render(generators: Sequence[FamilyGenerator], prefix: str, obj: dict[str, An
     labels_get, values_get = _labels.get, _values.get
     for generator in generators:
         try:
-            lines = []
-            name = generator.name
+            lines: list[str] = []
+            plain = keyed = ""  # `name{prefix} ` and `name{prefix,`, made at the family's first row
             for keys, values, value in generator.fn(obj):
                 text = values_get(value)
                 if text is None:
                     text = _value_text(value)
+                if not plain:
+                    name = generator.name
+                    plain, keyed = (f"{name}{{{prefix}}} ", f"{name}{{{prefix},") if prefix else \
+                        (f"{name} ", f"{name}{{")
                 if keys:
                     try:
                         extra = labels_get((keys, values))
@@ -94,10 +104,9 @@ def render(generators: Sequence[FamilyGenerator], prefix: str, obj: dict[str, An
                         extra = None
                     if extra is None:
                         extra = _labels_text(keys, values)
-                    labels = f"{prefix},{extra}" if prefix and extra else (prefix or extra)
+                    lines.append(f"{keyed}{extra}}} {text}\n" if extra else f"{plain}{text}\n")
                 else:
-                    labels = prefix
-                lines.append(f"{name}{{{labels}}} {text}\n" if labels else f"{name} {text}\n")
+                    lines.append(f"{plain}{text}\n")
             append(_encode("".join(lines)) if lines else empty)
         except Exception as exc:
             append(empty)
@@ -153,25 +162,42 @@ def _object_name(obj: Any) -> str:
 
 
 class MetricsStore:
+    """The rendered families of each object, kept in blocks of up to BLOCK_OBJECTS objects (a new object fills
+    the first block with room). Each block caches its compressed pieces, one per family, made by the first gzip
+    scrape after the block last changed: a gzip scrape compresses only the blocks changed since the one before
+    and joins the rest into one gzip member (kube_state_exporter.deflate)."""
+
     def __init__(self, spec: ResourceSpec, generators: Sequence[FamilyGenerator]) -> None:
         self.spec = spec
         self.generators = tuple(generators)
-        self._objects: dict[str, tuple[bytes, ...]] = {}
+        self._where: dict[str, int] = {}  # uid -> its block
+        self._blocks: list[dict[str, tuple[bytes | None, ...]]] = []
+        self._changes: list[int] = []  # per block: changes so far (a cached member is valid for one count)
+        self._gzipped: list[tuple[int, tuple[deflate.Piece | None, ...]] | None] = []
+        self._room: list[int] = []  # blocks that may have room; checked when used
         self._lock = threading.Lock()
         self.errors = RenderErrors(spec.name)
 
-    def _render(self, obj: dict[str, Any]) -> tuple[bytes, ...] | None:
-        """The object's families; None when not even its default labels render (then it is left out)."""
+    def _render(self, obj: dict[str, Any]) -> tuple[bytes | None, ...] | None:
+        """(default labels, then one piece per family) with MARK where the default labels go in each line; the
+        labels are spliced in at scrape time (see join). None first when the object is kept whole instead (no
+        default labels, or a NUL in its text); None when not even its default labels render (left out)."""
         try:
             prefix = label_prefix(self.spec.default_keys, self.spec.labels_of(obj))
         except Exception as exc:
             self.errors.record(obj, "default labels", exc)
             return None
         failed: list[tuple[str, Exception]] = []
-        rendered = render(self.generators, prefix, obj, failed)
+        rendered = render(self.generators, MARK_TEXT, obj, failed) if prefix else ()
+        whole = b"".join(rendered)  # every line has one MARK unless the object's own text has a NUL
+        if prefix and whole.count(MARK) == whole.count(b"\n"):
+            result: tuple[bytes | None, ...] = (_encode(prefix), *rendered)
+        else:  # a NUL of its own in the object's text (or nothing to splice): kept whole
+            failed.clear()
+            result = (None, *render(self.generators, prefix, obj, failed))
         for family, exc in failed:
             self.errors.record(obj, family, exc)
-        return rendered
+        return result
 
     @staticmethod
     def _uid(obj: dict[str, Any]) -> str:
@@ -183,18 +209,47 @@ class MetricsStore:
             return uid
         return f"{metadata.get('namespace') or ''}/{metadata.get('name') or ''}"
 
+    def _put(self, uid: str, rendered: tuple[bytes | None, ...]) -> None:
+        """Under the lock: store (or replace) one object's families."""
+        block = self._where.get(uid)
+        if block is None:
+            room, blocks = self._room, self._blocks
+            while room and len(blocks[room[-1]]) >= BLOCK_OBJECTS:
+                room.pop()
+            if not room:
+                room.append(len(blocks))
+                blocks.append({})
+                self._changes.append(0)
+                self._gzipped.append(None)
+            block = self._where[uid] = room[-1]
+        self._blocks[block][uid] = rendered
+        self._changes[block] += 1
+
+    def _drop(self, uid: str) -> None:
+        """Under the lock: forget one object."""
+        block = self._where.pop(uid, None)
+        if block is None:
+            return
+        objects = self._blocks[block]
+        if len(objects) == BLOCK_OBJECTS:
+            self._room.append(block)
+        del objects[uid]
+        self._changes[block] += 1
+        if not objects:
+            self._gzipped[block] = None
+
     def add(self, obj: dict[str, Any]) -> None:
         uid = self._uid(obj)
         rendered = self._render(obj)
         with self._lock:
             if rendered is None:
-                self._objects.pop(uid, None)
+                self._drop(uid)
             else:
-                self._objects[uid] = rendered
+                self._put(uid, rendered)
 
     def delete(self, obj: dict[str, Any]) -> None:
         with self._lock:
-            self._objects.pop(self._uid(obj), None)
+            self._drop(self._uid(obj))
 
     def replace(self, objects: Iterable[dict[str, Any]]) -> None:
         seen: set[str] = set()
@@ -211,24 +266,55 @@ class MetricsStore:
         if rendered is None:
             return  # left out: commit drops what an earlier list held for it
         with self._lock:
-            self._objects[uid] = rendered
+            self._put(uid, rendered)
         seen.add(uid)
 
     def commit(self, seen: set[str]) -> None:
         """End a list: drop the objects it did not return (deleted meanwhile, or no longer in this shard)."""
         with self._lock:
-            gone = [uid for uid in self._objects if uid not in seen]
+            gone = [uid for uid in self._where if uid not in seen]
             for uid in gone:
-                del self._objects[uid]
+                self._drop(uid)
         if len(seen) >= TRIM_AFTER or len(gone) >= TRIM_AFTER:
             release_free_memory()
 
     def __len__(self) -> int:
-        return len(self._objects)
+        return len(self._where)
 
-    def snapshot(self) -> list[tuple[bytes, ...]]:
+    def snapshot(self) -> list[tuple[bytes | None, ...]]:
         with self._lock:
-            return list(self._objects.values())
+            return [rendered for objects in self._blocks for rendered in objects.values()]
+
+    def gzipped(self) -> list[tuple[deflate.Piece | None, ...]]:
+        """Per block with objects: one compressed piece per family (None for a family with no lines in the
+        block), compressed now for the blocks changed since they were last compressed (outside the lock)."""
+        with self._lock:
+            state = [(index, self._changes[index], cached, list(objects.values()) if cached is None
+                      or cached[0] != self._changes[index] else None)
+                     for index, (objects, cached) in enumerate(zip(self._blocks, self._gzipped, strict=True))
+                     if objects]
+        pieces: list[tuple[deflate.Piece | None, ...]] = []
+        fresh: list[tuple[int, int, tuple[deflate.Piece | None, ...]]] = []
+        for index, changes, cached, values in state:
+            if values is None:
+                pieces.append(cached[1])  # type: ignore[index]
+                continue
+            block = tuple(deflate.piece(join(values, family)) for family in range(len(self.generators)))
+            pieces.append(block)
+            fresh.append((index, changes, block))
+        if fresh:
+            with self._lock:
+                for index, changes, block in fresh:
+                    if self._changes[index] == changes:
+                        self._gzipped[index] = (changes, block)
+        return pieces
+
+
+def join(objects: Iterable[tuple[bytes | None, ...]], family: int) -> bytes:
+    """The lines of family `family` (0-based) of these objects, their default labels spliced in."""
+    index = family + 1
+    return b"".join([rendered[index] if rendered[0] is None else rendered[index].replace(MARK, rendered[0])
+                     for rendered in objects if rendered[index]])  # type: ignore[union-attr,arg-type]
 
 
 def write(generators: Sequence[FamilyGenerator], stores: Sequence[MetricsStore], openmetrics: bool) -> Iterator[bytes]:
@@ -237,6 +323,29 @@ def write(generators: Sequence[FamilyGenerator], stores: Sequence[MetricsStore],
     snapshots = [store.snapshot() for store in stores]
     if not any(snapshots):
         return
+    objects = snapshots[0] if len(snapshots) == 1 else [rendered for snapshot in snapshots for rendered in snapshot]
     for index, generator in enumerate(generators):
         yield generator.openmetrics_header() if openmetrics else generator.header()
-        yield b"".join(rendered[index] for snapshot in snapshots for rendered in snapshot)
+        yield join(objects, index)
+
+
+def write_gzipped(generators: Sequence[FamilyGenerator], stores: Sequence[MetricsStore], openmetrics: bool
+                  ) -> Iterator[deflate.Piece | None]:
+    """What write() yields, as compressed pieces (deflate.member joins them into a gzip body)."""
+    blocks = [block for store in stores for block in store.gzipped()]
+    if not blocks:
+        return
+    for index, generator in enumerate(generators):
+        yield compressed_header(generator, openmetrics)
+        for block in blocks:
+            yield block[index]
+
+
+def compressed_header(generator: FamilyGenerator, openmetrics: bool) -> deflate.Piece | None:
+    """A family's HELP/TYPE lines as a compressed piece, compressed once."""
+    header = generator.openmetrics_header() if openmetrics else generator.header()
+    try:
+        return _headers[header]
+    except KeyError:
+        compressed = _headers[header] = deflate.piece(header)
+        return compressed

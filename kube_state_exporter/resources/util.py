@@ -34,10 +34,27 @@ def timestamp_or_zero(value: str | None) -> float:
     return GO_ZERO_TIME if parsed is None else parsed
 
 
+_TIMES: dict[str, float] = {}  # parsed timestamps: an object's conditions and containers repeat a few times
+_TIMES_LIMIT = 1 << 14  # entries; cleared when full
+
+
 def timestamp(value: str | None) -> float | None:
-    """RFC 3339 -> Unix seconds (float), None when unset."""
+    """RFC 3339 -> Unix seconds (float), None when unset. Memoised."""
     if not value:
         return None
+    try:
+        parsed = _TIMES.get(value)
+    except TypeError:  # not a string: parsed (and failing) as before
+        return _parse_timestamp(value)
+    if parsed is None:
+        parsed = _parse_timestamp(value)
+        if len(_TIMES) >= _TIMES_LIMIT:
+            _TIMES.clear()
+        _TIMES[value] = parsed
+    return parsed
+
+
+def _parse_timestamp(value: str) -> float:
     if value.endswith("Z") and len(value) == 20:
         return float(calendar.timegm((int(value[0:4]), int(value[5:7]), int(value[8:10]), int(value[11:13]),
                                       int(value[14:16]), int(value[17:19]), 0, 0, 0)))
