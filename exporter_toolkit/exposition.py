@@ -246,24 +246,29 @@ def _stock_openmetrics(metric: Metric) -> str | None:
     return "".join(lines)
 
 
+def render_openmetrics_family(metric: Metric, out: list[str]) -> None:
+    """Append one family's HELP, TYPE and sample lines in OpenMetrics 1.0 (no `# EOF`)."""
+    if type(metric) is not Family:
+        text = _stock_openmetrics(metric)
+        if text is None:
+            text = _with_go_values(openmetrics_latest(_One(metric)).decode()[: -len("# EOF\n")])
+        out.append(text)
+        return
+    doc = _openmetrics_doc(metric.documentation)
+    mtype = metric.type
+    if mtype == "counter" and not metric.sample_name.endswith("_total"):
+        # OpenMetrics requires a counter's samples to end in _total; renaming would give the series a name
+        # Go never serves, so a raw_counter() is typed `unknown` under its own name here, exactly what the
+        # Go client's OpenMetrics encoder (prometheus/common expfmt) does with such a counter.
+        mtype = "unknown"
+    out.append(f"# HELP {metric.name} {doc}\n# TYPE {metric.name} {mtype}\n")
+    _render_rows(metric, out, format_openmetrics_value)
+
+
 def render_openmetrics(metrics: Iterable[Metric]) -> bytes:
     out: list[str] = []
     for metric in metrics:
-        if type(metric) is not Family:
-            text = _stock_openmetrics(metric)
-            if text is None:
-                text = _with_go_values(openmetrics_latest(_One(metric)).decode()[: -len("# EOF\n")])
-            out.append(text)
-            continue
-        doc = _openmetrics_doc(metric.documentation)
-        mtype = metric.type
-        if mtype == "counter" and not metric.sample_name.endswith("_total"):
-            # OpenMetrics requires a counter's samples to end in _total; renaming would give the series a name
-            # Go never serves, so a raw_counter() is typed `unknown` under its own name here, exactly what the
-            # Go client's OpenMetrics encoder (prometheus/common expfmt) does with such a counter.
-            mtype = "unknown"
-        out.append(f"# HELP {metric.name} {doc}\n# TYPE {metric.name} {mtype}\n")
-        _render_rows(metric, out, format_openmetrics_value)
+        render_openmetrics_family(metric, out)
     out.append("# EOF\n")
     return "".join(out).encode()
 
