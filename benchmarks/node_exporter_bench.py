@@ -3,7 +3,11 @@ one run, two modes: as Prometheus scrapes (keep-alive, its Accept header, gzip) 
 connection each, no compression); then the floor (benchmarks/node_floor.py): the file system calls of one scrape made
 again with no parsing or formatting, in total and collector by collector.
 
-    python -m benchmarks.node_exporter_bench [--scrapes 1000] [--floor-rounds 300] [--json]
+    python -m benchmarks.node_exporter_bench [--scrapes 1000] [--floor-rounds 300] [--cpus 1] [--json]
+
+--cpus pins both daemons to the same CPUs: on a busy machine Go's collectors, run in parallel goroutines, take
+a share of every core while a Python scrape (one thread at a time) takes one; pinned, the latencies compare the
+work per scrape.
 
 Targets (issue 24): p50 and CPU per scrape <= 0.75x Go's in the Prometheus mode, <= 1.0x in the plain mode;
 RSS <= 26 MB with every default collector.
@@ -29,11 +33,11 @@ def collector_flags() -> list[str]:
             "--collector.textfile.directory=/var/lib/prometheus/node-exporter"]
 
 
-def run(scrapes: int, workdir: str, floor_rounds: int = 300) -> dict:
+def run(scrapes: int, workdir: str, floor_rounds: int = 300, cpus: str | None = None) -> dict:
     """The Prometheus mode's figures at the top level (what the smoke test and older callers read), the plain
     mode's under "plain", whether each target is met under "targets", and the floor under "floor"."""
     results = sidebyside.run_pair_modes(workdir, "node_exporter", "prometheus-node-exporter", collector_flags(),
-                                        scrapes, sidebyside.MODES)
+                                        scrapes, sidebyside.MODES, cpus)
     merged = dict(results["prometheus"])
     merged["plain"] = results["plain"]
     merged["targets"] = {f"{mode}.{figure}<={limit}": results[mode]["ratio"][figure] <= limit
@@ -43,8 +47,10 @@ def run(scrapes: int, workdir: str, floor_rounds: int = 300) -> dict:
     return merged
 
 
-def print_results(scrapes: int, results: dict) -> None:
+def print_results(scrapes: int, results: dict, cpus: str | None = None) -> None:
     title = f"node exporter, {len(COLLECTORS_ON)} collectors (Go's defaults), {scrapes} interleaved scrapes each"
+    if cpus is not None:
+        title += f", both on CPUs {cpus}"
     sidebyside.print_table(f"{title} -- Prometheus mode (keep-alive, gzip)", results)
     print()
     sidebyside.print_table(f"{title} -- plain mode (new connection, no gzip)", results["plain"])
@@ -68,11 +74,12 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scrapes", type=int, default=1000)
     parser.add_argument("--floor-rounds", type=int, default=300, help="rounds of the floor measurement")
+    parser.add_argument("--cpus", help="run both daemons on these CPUs only (taskset list, e.g. 1)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-") as workdir:
-        outcome = run(args.scrapes, workdir, args.floor_rounds)
+        outcome = run(args.scrapes, workdir, args.floor_rounds, args.cpus)
     if args.json:
         print(json.dumps(outcome, indent=2))
     else:
-        print_results(args.scrapes, outcome)
+        print_results(args.scrapes, outcome, args.cpus)
