@@ -18,7 +18,7 @@ M_ARENA_MAX = -8
 
 
 def tune_malloc(arenas: int = 1, mmap_threshold: int = 128 * 1024, trim_threshold: int = 128 * 1024) -> bool:
-    """Apply the settings with mallopt(); False where the C library has no mallopt or refuses one of them."""
+    """Apply each setting with mallopt(); False where the C library has no mallopt or refuses any of them."""
     try:
         mallopt = ctypes.CDLL(None).mallopt  # the C library the interpreter runs on
     except (OSError, AttributeError):
@@ -26,4 +26,4 @@ def tune_malloc(arenas: int = 1, mmap_threshold: int = 128 * 1024, trim_threshol
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     mallopt.restype = ctypes.c_int
     settings = ((M_ARENA_MAX, arenas), (M_MMAP_THRESHOLD, mmap_threshold), (M_TRIM_THRESHOLD, trim_threshold))
-    return all(mallopt(param, value) == 1 for param, value in settings)
+    return all([mallopt(param, value) == 1 for param, value in settings])  # each applied, refused or not
