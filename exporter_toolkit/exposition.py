@@ -89,12 +89,15 @@ def _labels(labels: dict[str, str]) -> str:
 
 
 _label_orders: dict[tuple[str, ...], tuple[tuple[str, int], ...]] = {}
+_LABEL_ORDERS_KEPT = 4096
 
 
 def _label_order(names: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
     """(`name="`, index in the row) for each label, sorted by name as Go writes them; worked out once per set."""
     order = _label_orders.get(names)
     if order is None:
+        if len(_label_orders) >= _LABEL_ORDERS_KEPT:  # label sets read from data (textfiles) must not pile up
+            _label_orders.clear()
         order = _label_orders[names] = tuple((f'{names[i]}="', i) for i in sorted(range(len(names)),
                                                                                    key=names.__getitem__))
     return order
