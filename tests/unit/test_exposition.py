@@ -204,3 +204,20 @@ def test_stock_metrics_openmetrics_with_created_series():
     body = render_openmetrics(registry.collect())
     assert b"test_made_created{" in body
     assert body == with_go_values(openmetrics_latest(registry), openmetrics=True)
+
+
+@pytest.mark.parametrize("labels", [["a"], ["b", "a"], ["c", "a", "b"]])
+def test_rows_with_the_wrong_number_of_label_values_are_refused(labels):
+    """A collector bug (a row not matching its label names) fails the render instead of writing a wrong series."""
+    family = gauge("test_rows", "Rows.", labels)
+    family.add_metric(["x"] * (len(labels) + 1), 1.0)
+    with pytest.raises(ValueError):
+        render_text([family])
+    with pytest.raises(ValueError):
+        render_openmetrics([family])
+
+
+def test_rows_with_three_labels_are_sorted_and_escaped():
+    family = gauge("test_rows", "Rows.", ["c", "a", "b"])
+    family.add_metric(['3"', "1\n", "2\\"], 2.0)
+    assert render_text([family]).endswith(b'test_rows{a="1\\n",b="2\\\\",c="3\\""} 2\n')
