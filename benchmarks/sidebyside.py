@@ -114,17 +114,29 @@ def run_pair(workdir: str, module: str, go_package: str, args: Sequence[str], sc
     return run_pair_modes(workdir, module, go_package, args, scrapes, ("prometheus",))["prometheus"]
 
 
+def pinned(cpus: str | None) -> list[str]:
+    """The command prefix that runs a daemon on the CPUs `cpus` ("0", "0-1"; taskset's list), none for None."""
+    if cpus is None:
+        return []
+    taskset = shutil.which("taskset")
+    if taskset is None:
+        raise SystemExit("taskset not found: apt-get install util-linux")
+    return [taskset, "--cpu-list", cpus]
+
+
 def run_pair_modes(workdir: str, module: str, go_package: str, args: Sequence[str], scrapes: int,
-                   modes: Sequence[str] = MODES) -> dict:
-    """run_pair for each mode in turn against the same two processes: mode -> results."""
+                   modes: Sequence[str] = MODES, cpus: str | None = None) -> dict:
+    """run_pair for each mode in turn against the same two processes: mode -> results. With `cpus`, both
+    daemons run on those CPUs only (the same set), so a multi-threaded one cannot take more of a busy machine."""
     go_binary = shutil.which(go_package)
     if go_binary is None:
         raise SystemExit(f"{go_package} not found: apt-get install {go_package}")
+    prefix = pinned(cpus)
     ours_port, go_port = free_port(), free_port()
-    ours = start_daemon("ours", [sys.executable, "-m", module, f"--web.listen-address=127.0.0.1:{ours_port}", *args],
-                        ours_port, os.path.join(workdir, "ours.log"))
+    ours = start_daemon("ours", [*prefix, sys.executable, "-m", module, f"--web.listen-address=127.0.0.1:{ours_port}",
+                                 *args], ours_port, os.path.join(workdir, "ours.log"))
     try:
-        go = start_daemon("go", [go_binary, f"--web.listen-address=127.0.0.1:{go_port}", *args], go_port,
+        go = start_daemon("go", [*prefix, go_binary, f"--web.listen-address=127.0.0.1:{go_port}", *args], go_port,
                           os.path.join(workdir, "go.log"))
         try:
             return {mode: compare(ours, go, scrapes, mode=mode) for mode in modes}

@@ -10,6 +10,7 @@ both paths.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from prometheus_client.core import Metric
@@ -26,7 +27,11 @@ _TYPE_NAMES = {"counter": "counter", "gauge": "gauge", "histogram": "histogram",
                "unknown": "untyped", "untyped": "untyped", "info": "gauge", "stateset": "gauge",
                "gaugehistogram": "histogram"}
 _OM_ONLY_SUFFIXES = ("_created", "_gsum", "_gcount")
+# The stock metrics rendered here in OpenMetrics; names prometheus_client's encoder writes unchanged.
+_PLAIN_TYPES = frozenset({"counter", "gauge", "unknown"})
+_PLAIN_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 _GO_SPECIAL = {1.0: "1", 0.0: "0", -1.0: "-1"}
+_GO_SPECIAL_OPENMETRICS = {1.0: "1.0", 0.0: "0.0", -1.0: "-1.0"}
 _GO_NON_FINITE = {"inf": "+Inf", "-inf": "-Inf", "nan": "NaN"}
 
 
@@ -38,17 +43,16 @@ def format_value(value: float) -> str:
     if special is not None:
         return special
     text = repr(float(value))  # Python's repr has the same shortest digits; it switches to exponents at 1e16
+    point = text.find(".")
+    if point == -1:  # inf, nan, or an exponent without a point ("1e+16")
+        return _GO_NON_FINITE.get(text, text)
+    if point <= 6 + (text[0] == "-"):  # decimal exponent below 6 (repr already wrote exponents below 1e-4)
+        return text[:-2] if text[-2:] == ".0" else text
     if "e" in text:
         return text
-    non_finite = _GO_NON_FINITE.get(text)
-    if non_finite is not None:
-        return non_finite
-    whole, _, fraction = text.partition(".")
-    sign = "-" if whole[0] == "-" else ""
-    whole = whole.lstrip("-")
-    if len(whole) <= 6:  # decimal exponent below 6 (repr already wrote exponents below 1e-4)
-        return sign + whole if fraction == "0" else text
-    digits = (whole + fraction).rstrip("0")
+    sign = "-" if text[0] == "-" else ""
+    whole = text[len(sign):point]
+    digits = (whole + text[point + 1:]).rstrip("0")
     mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
     return f"{sign}{mantissa}e+{len(whole) - 1:02d}"
 
@@ -56,10 +60,16 @@ def format_value(value: float) -> str:
 def format_openmetrics_value(value: float) -> str:
     """A sample value as client_golang's OpenMetrics encoder writes it (writeOpenMetricsFloat): format_value's,
     with ".0" added to a number that has neither a "." nor an exponent."""
-    text = format_value(value)
-    if "." in text or "e" in text or text[-1] in "fN":  # +Inf, -Inf, NaN stay as they are
+    special = _GO_SPECIAL_OPENMETRICS.get(value)
+    if special is not None:
+        return special
+    text = repr(float(value))
+    point = text.find(".")
+    if point == -1:  # inf, nan, or an exponent without a point ("1e+16")
+        return _GO_NON_FINITE.get(text, text)
+    if point <= 6 + (text[0] == "-"):  # repr's own text: "5.0", "0.25", "1.5e+16"
         return text
-    return text + ".0"
+    return format_value(value)  # a whole part of 7 digits or more: exponent form
 
 
 def escape_label_value(value: str) -> str:
@@ -78,18 +88,61 @@ def _labels(labels: dict[str, str]) -> str:
     return "{" + ",".join(f'{k}="{escape_label_value(v)}"' for k, v in sorted(labels.items())) + "}"
 
 
+_label_orders: dict[tuple[str, ...], tuple[tuple[str, int], ...]] = {}
+_LABEL_ORDERS_KEPT = 4096
+
+
+def _label_order(names: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    """(`name="`, index in the row) for each label, sorted by name as Go writes them; worked out once per set."""
+    order = _label_orders.get(names)
+    if order is None:
+        if len(_label_orders) >= _LABEL_ORDERS_KEPT:  # label sets read from data (textfiles) must not pile up
+            _label_orders.clear()
+        order = _label_orders[names] = tuple((f'{names[i]}="', i) for i in sorted(range(len(names)),
+                                                                                   key=names.__getitem__))
+    return order
+
+
 def _render_rows(family: Family, out: list[str], fmt: Callable[[float], str] = format_value) -> None:
-    """Sample lines of a Family: label order (sorted by name) worked out once, not once per row."""
+    """Sample lines of a Family. Loops specialised for no label, one and two labels (most families here):
+    one f-string per row, no generator; label values escaped only when they hold a character to escape."""
     names = family.label_names
     name = family.sample_name
+    append = out.append
     if not names:
-        out.extend(f"{name} {fmt(value)}\n" for _, value in family.rows)
+        for _, value in family.rows:
+            append(f"{name} {fmt(value)}\n")
         return
-    order = sorted(range(len(names)), key=names.__getitem__)
-    keys = [f'{names[i]}="' for i in order]
+    order = _label_order(names)
+    if len(order) == 1:
+        prefix = f"{name}{{{order[0][0]}"
+        for values, value in family.rows:
+            if len(values) != 1:
+                raise ValueError(f"{name}: {len(values)} label values for 1 label name")
+            label = values[0]
+            if "\\" in label or '"' in label or "\n" in label:
+                label = escape_label_value(label)
+            append(f'{prefix}{label}"}} {fmt(value)}\n')
+        return
+    if len(order) == 2:
+        (first, i), (second, j) = order
+        prefix = f"{name}{{{first}"
+        middle = f'",{second}'
+        for values, value in family.rows:
+            if len(values) != 2:
+                raise ValueError(f"{name}: {len(values)} label values for 2 label names")
+            a, b = values[i], values[j]
+            if "\\" in a or '"' in a or "\n" in a:
+                a = escape_label_value(a)
+            if "\\" in b or '"' in b or "\n" in b:
+                b = escape_label_value(b)
+            append(f'{prefix}{a}{middle}{b}"}} {fmt(value)}\n')
+        return
     for values, value in family.rows:
-        labels = '",'.join(key + escape_label_value(values[i]) for key, i in zip(keys, order, strict=True))
-        out.append(f'{name}{{{labels}"}} {fmt(value)}\n')
+        if len(values) != len(order):
+            raise ValueError(f"{name}: {len(values)} label values for {len(order)} label names")
+        labels = '",'.join([key + escape_label_value(values[i]) for key, i in order])
+        append(f'{name}{{{labels}"}} {fmt(value)}\n')
 
 
 def render_family(metric: Metric, out: list[str]) -> None:
@@ -168,14 +221,43 @@ def _with_go_values(text: str) -> str:
     return "\n".join(lines)
 
 
+def _openmetrics_doc(doc: str) -> str:
+    if "\\" in doc or "\n" in doc or '"' in doc:
+        return doc.replace("\\", r"\\").replace("\n", r"\n").replace('"', r"\"")
+    return doc
+
+
+def _stock_openmetrics(metric: Metric) -> str | None:
+    """A prometheus_client metric of a plain kind (counter, gauge, unknown; no unit, exemplar, timestamp or
+    native histogram; names of letters, digits and _) as prometheus_client's OpenMetrics encoder writes it (labels
+    sorted, values escaped) with Go's sample values; None for anything else, which goes to that encoder."""
+    name = metric.name
+    if metric.type not in _PLAIN_TYPES or metric.unit or not _PLAIN_NAME.fullmatch(name):
+        return None
+    lines = [f"# HELP {name} {_openmetrics_doc(metric.documentation)}\n# TYPE {name} {metric.type}\n"]
+    for sample in metric.samples:
+        if (sample.exemplar or sample.timestamp is not None or sample.native_histogram or sample.value is None
+                or not _PLAIN_NAME.fullmatch(sample.name)):
+            return None
+        labels = ""
+        if sample.labels:
+            pairs = sorted(sample.labels.items())
+            if not all(_PLAIN_NAME.fullmatch(key) for key, _ in pairs):
+                return None
+            labels = "{" + ",".join(f'{key}="{_openmetrics_doc(value)}"' for key, value in pairs) + "}"
+        lines.append(f"{sample.name}{labels} {format_openmetrics_value(sample.value)}\n")
+    return "".join(lines)
+
+
 def render_openmetrics_family(metric: Metric, out: list[str]) -> None:
     """Append one family's HELP, TYPE and sample lines in OpenMetrics 1.0 (no `# EOF`)."""
     if type(metric) is not Family:
-        out.append(_with_go_values(openmetrics_latest(_One(metric)).decode()[: -len("# EOF\n")]))
+        text = _stock_openmetrics(metric)
+        if text is None:
+            text = _with_go_values(openmetrics_latest(_One(metric)).decode()[: -len("# EOF\n")])
+        out.append(text)
         return
-    doc = metric.documentation
-    if "\\" in doc or "\n" in doc or '"' in doc:
-        doc = doc.replace("\\", r"\\").replace("\n", r"\n").replace('"', r"\"")
+    doc = _openmetrics_doc(metric.documentation)
     mtype = metric.type
     if mtype == "counter" and not metric.sample_name.endswith("_total"):
         # OpenMetrics requires a counter's samples to end in _total; renaming would give the series a name

@@ -11,6 +11,7 @@ from prometheus_client import CollectorRegistry
 from exporter_toolkit import cli as toolkit_cli
 from exporter_toolkit import logs
 from exporter_toolkit.exposition import registry_handler
+from exporter_toolkit.memory import tune_malloc
 from exporter_toolkit.server import Exporter, Hooks, ServerConfig
 from exporter_toolkit.telemetry import add_exporter_metrics, build_info
 from node_exporter import __version__
@@ -85,4 +86,5 @@ def command(**options: Any) -> None:
 
 
 def main(args: list[str] | None = None) -> None:
+    tune_malloc()  # one arena, scrape buffers returned to the kernel: see exporter_toolkit/memory.py
     toolkit_cli.run(command, "node-exporter", args)

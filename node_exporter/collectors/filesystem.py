@@ -12,15 +12,17 @@ import logging
 import os
 import re
 import threading
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from exporter_toolkit.collectors import Option
 from exporter_toolkit.families import gauge
 from node_exporter.collector import Collector, Context, register
 from node_exporter.options import regex
 from node_exporter.paths import read_text
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 DEFAULT_MOUNT_POINTS_EXCLUDE = r"^/(dev|proc|run|sys|mnt|media|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)"
 DEFAULT_FS_TYPES_EXCLUDE = (
@@ -86,16 +88,27 @@ class FilesystemCollector(Collector):
         self.exclude_mounts = self.MOUNT_POINTS_EXCLUDE.read(ctx.options)
         self.exclude_types = self.FS_TYPES_EXCLUDE.read(ctx.options)
         self.timeout = float(self.MOUNT_TIMEOUT.read(ctx.options))
-        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="statfs")
+        self._pool: ThreadPoolExecutor | None = None
         self._stuck: set[str] = set()
         self._stuck_lock = threading.Lock()
 
+    def _executor(self) -> ThreadPoolExecutor:
+        """The statfs worker pool, made for the first mount that needs a deadline: hosts with only local
+        filesystems never load concurrent.futures nor start its threads."""
+        with self._stuck_lock:
+            if self._pool is None:
+                from concurrent.futures import ThreadPoolExecutor
+
+                self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="statfs")
+            return self._pool
+
     def _mounts(self) -> list[Mount]:
-        # PID 1's view is the host's when the exporter runs in a container with hostPID.
-        path = self.paths.proc("1", "mounts")
-        if not os.path.exists(path):
-            path = self.paths.proc("mounts")
-        return parse_mounts(read_text(path))
+        # PID 1's view is the host's when the exporter runs in a container with hostPID; /proc/mounts where
+        # /proc/1 is hidden (hidepid), as Go falls back on a missing file.
+        try:
+            return parse_mounts(read_text(self.paths.proc("1", "mounts")))
+        except FileNotFoundError:
+            return parse_mounts(read_text(self.paths.proc("mounts")))
 
     def _stat(self, mount: Mount) -> tuple | None:
         try:
@@ -117,11 +130,11 @@ class FilesystemCollector(Collector):
                     progress.append(mount)
                     results[mount] = self._stat(mount)
 
-            future = self._pool.submit(run, pending)
+            future = self._executor().submit(run, pending)
             try:
                 future.result(timeout=self.timeout)
                 break
-            except FutureTimeout:
+            except TimeoutError:  # concurrent.futures.TimeoutError is this built-in since Python 3.11
                 stuck = progress[-1]
                 log.error("Mount point timed out, it is being labeled as stuck and will not be monitored",
                           extra={"mountpoint": stuck.mountpoint})

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import errno
 import logging
 import os
@@ -22,6 +21,7 @@ import click
 from exporter_toolkit.collectors import Option
 from exporter_toolkit.families import Family, counter, raw_counter
 from node_exporter.collector import Collector, Context, NoDataError, register
+from node_exporter.libc import LIBC
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +71,6 @@ EVENTS = (
 )
 TRACEFS = ("/sys/kernel/tracing", "/sys/kernel/debug/tracing")
 
-_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-
 
 def parse_cpus(_ctx, _param, value: str) -> list[int] | None:
     """Go's --collector.perf.cpus syntax: '0,2-4' or strides '1-10:5' (1, 6)."""
@@ -111,8 +109,8 @@ def perf_event_open(kind: int, config: int, cpu: int) -> int:
         raise OSError(errno.ENOSYS, f"perf_event_open: unknown syscall number on {platform.machine()}")
     attr = ctypes.create_string_buffer(ATTR_HEAD.pack(kind, ATTR_SIZE, config, 0, 0, FORMAT_TIMES, EXCLUDE_HV)
                                        + b"\0" * (ATTR_SIZE - ATTR_HEAD.size))
-    fd = _libc.syscall(ctypes.c_long(number), attr, ctypes.c_int(-1), ctypes.c_int(cpu), ctypes.c_int(-1),
-                       ctypes.c_ulong(FLAG_FD_CLOEXEC))
+    fd = LIBC.syscall(ctypes.c_long(number), attr, ctypes.c_int(-1), ctypes.c_int(cpu), ctypes.c_int(-1),
+                      ctypes.c_ulong(FLAG_FD_CLOEXEC))
     if fd < 0:
         err = ctypes.get_errno()
         raise OSError(err, f"perf_event_open: {os.strerror(err)}")

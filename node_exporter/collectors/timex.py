@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import errno
 import logging
 import os
 
 from exporter_toolkit.families import counter, gauge
 from node_exporter.collector import Collector, NoDataError, register
+from node_exporter.libc import LIBC
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +33,10 @@ class Timex(ctypes.Structure):
     ]
 
 
-_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-
-
 def adjtimex() -> tuple[int, Timex]:
     """(clock state, struct timex); modes 0 only reads, so no privilege is needed."""
     buf = Timex()
-    state = _libc.adjtimex(ctypes.byref(buf))
+    state = LIBC.adjtimex(ctypes.byref(buf))
     if state < 0:
         err = ctypes.get_errno()
         raise OSError(err, os.strerror(err))

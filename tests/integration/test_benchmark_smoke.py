@@ -38,6 +38,9 @@ def test_benchmark_smoke(module, binaries, min_series):
         plain = results["plain"]
         assert plain["ours"]["series"] == results["ours"]["series"] and plain["go"]["p50_ms"] > 0
         assert set(plain["ratio"]) == set(results["ratio"]) and len(results["targets"]) == 5
+        floor = results["floor"]  # the scrape's file system calls, replayed: some per collector, timed
+        assert floor["calls"] == sum(row["calls"] for row in floor["collectors"].values()) > 50
+        assert 0 < floor["floor_ms"] < floor["scrape_ms"] and "netclass" in floor["collectors"]
 
 
 def test_app_instrumentation_benchmark_smoke():

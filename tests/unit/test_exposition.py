@@ -162,3 +162,62 @@ def test_raw_counter_named_total_is_an_ordinary_counter():
 def test_bare_counter_samples_for_other_encoders():
     family = raw_counter("test_single_bytes", "One.", value=7)
     assert [(s.name, s.labels, s.value) for s in family.samples] == [("test_single_bytes", {}, 7.0)]
+
+
+# --- stock prometheus_client metrics in OpenMetrics: plain kinds written here, the rest by prometheus_client -------
+
+def _stock_metrics():
+    """Plain kinds (written by exposition.py itself) and what only prometheus_client's encoder writes: a colon in
+    a name (it writes the sample name with _), a timestamp, a unit, an info family."""
+    from prometheus_client.core import CounterMetricFamily, Metric
+    escaped = GaugeMetricFamily("test_escaped", 'Help with "quotes", back\\slash\nand newline.', labels=["z", "a"])
+    escaped.add_metric(['va"l\\ue\n', "x"], 1234567.0)
+    escaped.add_metric(["2", "y"], -0.5)
+    counted = CounterMetricFamily("test_calls", "Calls.", labels=["code"])
+    counted.add_metric(["200"], 7)
+    colon = GaugeMetricFamily("test:recorded", "Colon.", value=2)
+    stamped = GaugeMetricFamily("test_stamped", "Timestamped.")
+    stamped.add_metric([], 3, timestamp=1700000000.5)
+    unit = GaugeMetricFamily("test_temperature_celsius", "With a unit.", unit="celsius", value=21.5)
+    untyped_stock = Metric("test_stock_unknown", "Unknown.", "unknown")
+    untyped_stock.add_sample("test_stock_unknown", {"b": "1", "a": "2"}, 1e-7)
+    info = InfoMetricFamily("test_info", "Info.", value={"k": "v"})
+    return [escaped, counted, colon, unit, untyped_stock, info, stamped]
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_stock_metrics_openmetrics_match_prometheus_client(index):
+    metric = _stock_metrics()[index]
+    assert render_openmetrics([metric]) == with_go_values(openmetrics_latest(_Registry(metric)), openmetrics=True)
+
+
+def test_stock_metric_timestamp_stays_as_prometheus_client_writes_it():
+    stamped = _stock_metrics()[-1]
+    assert render_openmetrics([stamped]).endswith(b"\ntest_stamped 3.0 1700000000.5\n# EOF\n")
+
+
+def test_stock_metrics_openmetrics_with_created_series():
+    """With prometheus_client's _created series on, they are written as it writes them."""
+    enable_created_metrics()
+    registry = CollectorRegistry(auto_describe=False)
+    Counter("test_made_total", "Made.", ["kind"], registry=registry).labels("a").inc()
+    body = render_openmetrics(registry.collect())
+    assert b"test_made_created{" in body
+    assert body == with_go_values(openmetrics_latest(registry), openmetrics=True)
+
+
+@pytest.mark.parametrize("labels", [["a"], ["b", "a"], ["c", "a", "b"]])
+def test_rows_with_the_wrong_number_of_label_values_are_refused(labels):
+    """A collector bug (a row not matching its label names) fails the render instead of writing a wrong series."""
+    family = gauge("test_rows", "Rows.", labels)
+    family.add_metric(["x"] * (len(labels) + 1), 1.0)
+    with pytest.raises(ValueError):
+        render_text([family])
+    with pytest.raises(ValueError):
+        render_openmetrics([family])
+
+
+def test_rows_with_three_labels_are_sorted_and_escaped():
+    family = gauge("test_rows", "Rows.", ["c", "a", "b"])
+    family.add_metric(['3"', "1\n", "2\\"], 2.0)
+    assert render_text([family]).endswith(b'test_rows{a="1\\n",b="2\\\\",c="3\\""} 2\n')
