@@ -33,3 +33,12 @@ def get(api: ApiClient, path: str, query: list[tuple[str, Any]] | None = None,
         response.release_conn()
         raise ApiError(path, response.status, body)
     return response
+
+
+def cut(response) -> None:
+    """End a streaming response (an open watch) from another thread: its socket shut down, else released."""
+    if response is not None:
+        try:
+            response.shutdown()
+        except Exception:
+            response.release_conn()

@@ -15,7 +15,7 @@ from kubernetes.client import ApiClient
 from kubernetes.watch.watch import iter_resp_lines
 
 from exporter_toolkit.errors import ConfigError
-from kube_state_exporter.api import get
+from kube_state_exporter.api import cut, get
 from kube_state_exporter.sharding import Shard, ordinal
 
 log = logging.getLogger(__name__)
@@ -77,12 +77,7 @@ class AutoSharding:
 
     def stop(self) -> None:
         self._stop.set()
-        response = self._response
-        if response is not None:
-            try:
-                response.shutdown()
-            except Exception:
-                response.release_conn()
+        cut(self._response)
 
     def _run(self) -> None:
         backoff = 0.2

@@ -29,7 +29,7 @@ from kubernetes.client.exceptions import ApiException
 from kubernetes.watch.watch import iter_resp_lines
 
 from exporter_toolkit.outage import REMIND_EVERY, OutageLog
-from kube_state_exporter.api import get
+from kube_state_exporter.api import cut, get
 from kube_state_exporter.resources import ResourceSpec
 from kube_state_exporter.sharding import Shard
 from kube_state_exporter.store import MetricsStore
@@ -156,12 +156,7 @@ class Reflector:
         self._cut()
 
     def _cut(self) -> None:
-        response = self._response
-        if response is not None:
-            try:
-                response.shutdown()
-            except Exception:
-                response.release_conn()
+        cut(self._response)
 
     # --- HTTP ------------------------------------------------------------------------------------
     def _request(self, query: list[tuple[str, Any]], timeout: tuple[float, float]):
