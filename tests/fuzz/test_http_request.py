@@ -43,7 +43,7 @@ def heads(draw) -> bytes:
     line = f"{draw(methods)} {draw(targets)} {draw(versions)}"
     if draw(st.booleans()):
         line = line.replace(" ", draw(st.sampled_from(["", "  ", "\t"])), draw(st.integers(0, 2)))
-    parts = [line] + draw(st.lists(header_lines, max_size=8))
+    parts = [line, *draw(st.lists(header_lines, max_size=8))]
     text = draw(line_ends).join(parts) if draw(st.integers(0, 4)) == 0 else "\r\n".join(parts)
     data = text.encode(draw(st.sampled_from(["utf-8", "latin-1"])), "replace")
     if draw(st.integers(0, 9)) == 0:
