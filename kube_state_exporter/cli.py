@@ -58,14 +58,19 @@ def parse_allowlist(text: str, resources: Sequence[str], flag: str) -> dict[str,
     return result
 
 
+def _patterns(text: str, flag: str) -> list[re.Pattern]:
+    """A comma-separated list of regexes; a bad one is a ConfigError naming the flag."""
+    try:
+        return [re.compile(p.strip()) for p in text.split(",") if p.strip()]
+    except (re.error, OverflowError, RecursionError) as exc:  # OverflowError: a{99999999999}
+        raise ConfigError(f"invalid {flag} pattern: {exc}") from None
+
+
 def metric_filter(allow: str, deny: str):
     if allow and deny:
         raise ConfigError("--metric-allowlist and --metric-denylist are mutually exclusive")
-    try:
-        allowed = [re.compile(p) for p in allow.split(",") if p.strip()]
-        denied = [re.compile(p) for p in deny.split(",") if p.strip()]
-    except re.error as exc:
-        raise ConfigError(f"invalid metric allow/deny pattern: {exc}") from exc
+    allowed = _patterns(allow, "--metric-allowlist")
+    denied = _patterns(deny, "--metric-denylist")
     if allowed:
         return lambda name: any(p.search(name) for p in allowed)
     return lambda name: not any(p.search(name) for p in denied)
@@ -74,10 +79,7 @@ def metric_filter(allow: str, deny: str):
 def opt_in_filter(wanted, opt_in: str):
     """KSM's --metric-opt-in-list: an opt-in family is served only when named (unanchored regexes, as the
     allowlist), and then the allow/deny list still applies."""
-    try:
-        named = [re.compile(p.strip()) for p in opt_in.split(",") if p.strip()]
-    except re.error as exc:
-        raise ConfigError(f"invalid --metric-opt-in-list pattern: {exc}") from exc
+    named = _patterns(opt_in, "--metric-opt-in-list")
 
     def keep(generator: FamilyGenerator) -> bool:
         if generator.opt_in and not any(p.search(generator.name) for p in named):
