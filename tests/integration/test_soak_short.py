@@ -30,4 +30,4 @@ def test_mysql_exporter_1500_scrapes(tmp_path, mariadb_primary):
 
 
 def test_kube_state_exporter_20000_watch_events_with_relists(tmp_path):
-    check(soak_kube(tmp_path, events=20_000, warmup=5000, relist_every=5000), max_growth_mib=10)
+    check(soak_kube(tmp_path, events=20_000, warmup=10_000, relist_every=5000), max_growth_mib=10)
