@@ -40,20 +40,23 @@ def parse_allowlist(text: str, resources: Sequence[str], flag: str) -> dict[str,
     return result
 
 
-def patterns(text: str, flag: str, strip: bool = False) -> list[re.Pattern[str]]:
-    """The comma-separated regexes of `flag`; a ConfigError naming the flag and the first bad one."""
+def patterns(text: str, flag: str) -> list[re.Pattern[str]]:
+    """The comma-separated regexes of `flag`, each stripped of surrounding spaces; a ConfigError naming the flag
+    and the first bad one."""
     compiled = []
     for part in text.split(","):
-        if not part.strip():
+        part = part.strip()
+        if not part:
             continue
-        part = part.strip() if strip else part
         shown = part if len(part) <= 40 else f"{part[:40]}... ({len(part)} characters)"
         try:
             compiled.append(re.compile(part))
         except re.error as exc:
             raise ConfigError(f"{flag}: invalid regex {shown!r}: {exc}") from None
-        except (RecursionError, OverflowError, MemoryError):
+        except RecursionError:
             raise ConfigError(f"{flag}: invalid regex {shown!r}: expression nests too deeply") from None
+        except (OverflowError, MemoryError):  # a{99999999999}
+            raise ConfigError(f"{flag}: invalid regex {shown!r}: expression too large") from None
     return compiled
 
 
@@ -70,7 +73,7 @@ def metric_filter(allow: str, deny: str) -> Callable[[str], bool]:
 def opt_in_filter(wanted: Callable[[str], bool], opt_in: str) -> Callable[[FamilyGenerator], bool]:
     """KSM's --metric-opt-in-list: an opt-in family is served only when named (unanchored regexes, as the
     allowlist), and then the allow/deny list still applies."""
-    named = patterns(opt_in, "--metric-opt-in-list", strip=True)
+    named = patterns(opt_in, "--metric-opt-in-list")
 
     def keep(generator: FamilyGenerator) -> bool:
         if generator.opt_in and not any(p.search(generator.name) for p in named):

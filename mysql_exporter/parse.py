@@ -38,9 +38,13 @@ def parse_status(text: str | None) -> float | None:
     return None
 
 
+_NOT_NAME = re.compile(r"[^a-z0-9_]")
+
+
 def metric_name(name: str) -> str:
-    """Lower case, '-' and '.' to '_' (mysqld_exporter's validPrometheusName)."""
-    return name.lower().replace("-", "_").replace(".", "_")
+    """Lower case, '-' and '.' to '_' (mysqld_exporter's validPrometheusName); any other character a metric name
+    cannot hold (a space, unicode in an unknown variable's name) to '_' as well."""
+    return _NOT_NAME.sub("_", name.lower())
 
 
 def sanitize_state(state: str) -> str:

@@ -9,6 +9,7 @@ reconnects by itself.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -27,6 +28,7 @@ log = logging.getLogger("mysql_exporter")
 # The connector logs its plugin loading at INFO on every connect; only its warnings are worth a line.
 logging.getLogger("mysql.connector").setLevel(logging.WARNING)
 
+_METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 # Client errors that mean the connection itself is gone (server restarted, network cut).
 CONNECTION_LOST = {2006, 2013, 2055}
 # While the server stays unreachable, one reminder line at most this often (seconds).
@@ -75,7 +77,7 @@ class Target:
                         continue
                     began = time.perf_counter()
                     try:
-                        families.extend(scraper.scrape(db))
+                        families.extend(checked(scraper.scrape(db)))
                         self._last_messages.pop(label, None)
                     except mysql.connector.Error as exc:
                         failed.append(label)
@@ -142,3 +144,18 @@ def describe(error: Exception | None) -> str:
     if isinstance(error, mysql.connector.Error) and error.msg:
         return f"{error.errno} {error.msg}" if error.errno else error.msg
     return str(error)
+
+
+def checked(produced) -> list[Metric]:
+    """A scraper's families, whole, once each is known to render: a name from the data that is no metric name, a
+    NULL label value or a value that is no number raises ValueError (that scraper fails, the scrape goes on)
+    instead of breaking the rendering of the whole scrape. A scraper failing half way leaves nothing behind."""
+    families = list(produced)
+    for family in families:
+        if not _METRIC_NAME.fullmatch(family.name):
+            raise ValueError(f"invalid metric name {family.name[:80]!r}")
+        rows = family.rows if hasattr(family, "rows") else [(s.labels.values(), s.value) for s in family.samples]
+        for values, value in rows:
+            if not isinstance(value, int | float) or not all(isinstance(v, str) for v in values):
+                raise ValueError(f"{family.name}: label values {list(values)[:8]!r}, value {value!r}")
+    return families

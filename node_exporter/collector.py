@@ -8,6 +8,7 @@ sets its node_scrape_collector_success to 0.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,6 +23,9 @@ from node_exporter.gather import Gather
 from node_exporter.paths import Paths
 
 log = logging.getLogger(__name__)
+# Families named from the data (meminfo fields, sysctl keys, ...) with a name Prometheus cannot read are dropped:
+# one such line would make the whole scrape unparseable.
+_METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 
 
 class NoDataError(Exception):
@@ -70,6 +74,10 @@ class NodeCollector(PromCollector):
                 # Materialise first: a collector failing half way must not leave half its families behind.
                 families = list(collector.update())
                 ok = 1.0
+                if any(not _METRIC_NAME.fullmatch(f.name) for f in families):
+                    log.error("collector returned invalid metric names", extra={"collector": name, "names": ",".join(
+                        f.name for f in families if not _METRIC_NAME.fullmatch(f.name))[:300]})
+                    families = [f for f in families if _METRIC_NAME.fullmatch(f.name)]
             except NoDataError as exc:
                 log.debug("collector returned no data", extra={"collector": name, "err": str(exc)})
                 families, ok = [], 0.0

@@ -65,6 +65,32 @@ class CustomResource:
                 "customresource_version": self.version}
 
 
+def _mapping(value: Any, where: str) -> dict:
+    """An optional mapping field: {} when absent."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: expected a mapping")
+    return value
+
+
+def _list(value: Any, where: str) -> list:
+    """An optional list field: [] when absent."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: expected a list")
+    return value
+
+
+def _log_v(value: Any, where: str) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{where}.errorLogV: expected an integer, got {value!r}")
+    return value
+
+
 def _labels_from_path(value: Any, where: str) -> tuple[tuple[str, Path], ...]:
     if value is None:
         return ()
@@ -102,7 +128,7 @@ def parse_each(spec: Any, where: str = "") -> Each:
         labels_from_path=_labels_from_path(body.get("labelsFromPath"), inner),
         nil_is_zero=bool(body.get("nilIsZero", False)),
         label_name=str(body.get("labelName") or ""),
-        states=tuple(str(s) for s in body.get("list") or ()),
+        states=tuple(str(s) for s in _list(body.get("list"), f"{inner}.list")),
     )
     if each.type == "StateSet" and (not each.label_name or not each.states):
         raise ConfigError(f"{inner}: a StateSet needs labelName and list")
@@ -114,14 +140,14 @@ def parse_resource(entry: Any, where: str = "resource") -> CustomResource:
     until discovery says otherwise (specs_from_config)."""
     if not isinstance(entry, dict):
         raise ConfigError(f"{where}: expected a mapping")
-    gvk = entry.get("groupVersionKind") or {}
+    gvk = _mapping(entry.get("groupVersionKind"), f"{where}.groupVersionKind")
     group, version, kind = (str(gvk.get(key) or "") for key in ("group", "version", "kind"))
     if not version or not kind:
         raise ConfigError(f"{where}.groupVersionKind: version and kind are required")
     where = f"{where} ({kind}.{group})" if group else f"{where} ({kind})"
-    resource_log_v = int(entry.get("errorLogV") or 0)
+    resource_log_v = _log_v(entry.get("errorLogV"), where)
     metrics = []
-    for m_index, metric in enumerate(entry.get("metrics") or []):
+    for m_index, metric in enumerate(_list(entry.get("metrics"), f"{where}.metrics")):
         if not isinstance(metric, dict) or not metric.get("name"):
             raise ConfigError(f"{where}.metrics[{m_index}]: a metric needs a name")
         m_where = f"{where} metric {metric['name']}"
@@ -130,7 +156,7 @@ def parse_resource(entry: Any, where: str = "resource") -> CustomResource:
             each=parse_each(metric.get("each"), f"{m_where}: "),
             common_labels=_common_labels(metric.get("commonLabels"), m_where),
             labels_from_path=_labels_from_path(metric.get("labelsFromPath"), m_where),
-            error_log_v=int(metric.get("errorLogV") or 0) or resource_log_v,
+            error_log_v=_log_v(metric.get("errorLogV"), m_where) or resource_log_v,
         ))
     prefix = entry.get("metricNamePrefix")
     return CustomResource(
@@ -149,7 +175,8 @@ def parse_config(text: str) -> list[CustomResource]:
     except yaml.YAMLError as exc:
         raise ConfigError(f"not valid YAML: {str(exc).splitlines()[0]}") from None
     if not isinstance(document, dict) or document.get("kind", "CustomResourceStateMetrics") != \
-            "CustomResourceStateMetrics" or not isinstance((document.get("spec") or {}).get("resources"), list):
+            "CustomResourceStateMetrics" or not isinstance(document.get("spec"), dict) \
+            or not isinstance(document["spec"].get("resources"), list):
         raise ConfigError("expected kind: CustomResourceStateMetrics with spec.resources")
     resources, seen = [], set()
     for index, entry in enumerate(document["spec"]["resources"]):

@@ -112,7 +112,7 @@ def load_zone(name: str) -> tzinfo:
         raise ValueError("empty time zone")
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a name too long for a file name
         raise ValueError(f"unknown time zone {name!r}") from exc
 
 

@@ -8,7 +8,7 @@ import ipaddress
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_CEILING, ROUND_FLOOR, Context, Decimal, DecimalException
 from functools import lru_cache
 from typing import Any
 
@@ -23,6 +23,8 @@ _SUFFIX = {None: Decimal(1), "n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": De
            "E": Decimal(10**18), "Ki": Decimal(2**10), "Mi": Decimal(2**20), "Gi": Decimal(2**30),
            "Ti": Decimal(2**40), "Pi": Decimal(2**50), "Ei": Decimal(2**60)}
 _MAX_MILLI_VALUE = (2**63 - 1) // 1000
+# Products of quantities kept exact: the default context rounds to 28 digits and overflows past 1e999999.
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 # Go's time.Time{}.Unix(): what KSM prints for a timestamp field it reads without a nil check (e.g. a running
 # container's startedAt when the object has none).
 GO_ZERO_TIME = -62135596800.0
@@ -109,9 +111,9 @@ def parse_quantity(text: str | int | float | None) -> Decimal:
     number, suffix = match.groups()
     try:
         if suffix and suffix not in _SUFFIX:  # a decimal exponent ("e3"), not the binary suffix "Ei"
-            return Decimal(number) * Decimal(10) ** int(suffix[1:])
-        return Decimal(number) * _SUFFIX[suffix]
-    except (InvalidOperation, OverflowError) as exc:
+            return _EXACT.scaleb(Decimal(number), int(suffix[1:]))
+        return _EXACT.multiply(Decimal(number), _SUFFIX[suffix])
+    except (DecimalException, OverflowError, ValueError) as exc:
         raise ValueError(f"invalid quantity {text!r}") from exc
 
 
@@ -145,7 +147,11 @@ def _held_as_int64(text: str | int | float) -> bool:
 
 def _scaled(text: str | int | float, factor: int) -> int:
     """resource.Quantity.ScaledValue: ceil(q * factor) as Go's int64 arithmetic leaves it."""
-    exact = _round_away(parse_quantity(text) * factor)
+    scaled = _EXACT.multiply(parse_quantity(text), factor)
+    exponent = scaled.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= 64:
+        return 0  # a multiple of 10**64, so of 2**64: its low 64 bits are 0 (and building it whole takes minutes)
+    exact = _round_away(scaled)
     if -(1 << 63) <= exact < 1 << 63:
         return exact
     return 0 if _held_as_int64(text) else _go_int64(exact)

@@ -48,7 +48,7 @@ def _anchored(_ctx, _param, value: str | None) -> re.Pattern | None:
         return None
     try:
         return re.compile(f"^(?:{value})$")
-    except re.error as exc:
+    except (re.error, OverflowError, RecursionError) as exc:  # OverflowError: a{99999999999}
         raise click.BadParameter(f"invalid regular expression {value!r}: {exc}") from exc
 
 
