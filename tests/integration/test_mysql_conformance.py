@@ -5,7 +5,7 @@ the same value. An idle server yields at least the processlist families Go yield
 
 Scrapers that need a server this machine does not have (MySQL Group Replication and its multi-threaded
 applier, TokuDB, Aurora's replica_host_status, MySQL's tablespace table) are tested on recorded result sets in
-tests/unit/test_mysql_scrapers_recorded.py; on MariaDB both exporters count them as scrape errors (Go) or
+tests/unit/mysql/test_scrapers_recorded.py; on MariaDB both exporters count them as scrape errors (Go) or
 serve what MariaDB has (ours, for innodb_tablespaces)."""
 
 from __future__ import annotations
