@@ -12,7 +12,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from exporter_toolkit.errors import ConfigError
-from kube_state_exporter.cli import custom_resource_config
+from kube_state_exporter.app import custom_resource_config
 from kube_state_exporter.custom_resource_state.config import CustomResource
 from tests.fuzz.support import examples, tried
 

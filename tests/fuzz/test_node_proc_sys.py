@@ -26,7 +26,7 @@ from node_exporter.collectors import time as time_collector
 from node_exporter.paths import Paths
 from tests.conftest import NODE_FIXTURE
 from tests.fuzz.support import examples, tried
-from tests.unit.test_golden import FAKE_STATFS, FAKE_TIMEX
+from tests.unit.node.test_golden import FAKE_STATFS, FAKE_TIMEX
 
 # Without <procfs>/stat the host is taken for a non-Linux one: these collectors switch to psutil (portable.py).
 PORTABLE = {"cpu", "meminfo", "loadavg", "filesystem", "diskstats", "netdev", "uname"}
