@@ -298,6 +298,13 @@ class ConnectionLoop:
     def _set_deadline(self, conn: Connection, seconds: float) -> None:
         conn.generation += 1
         heapq.heappush(self._deadlines, (time.monotonic() + seconds, next(self._sequence), conn.generation, conn))
+        if len(self._deadlines) > 2 * self.stats.open + 64:
+            # Each request on a keep-alive connection leaves its earlier deadline behind until that time comes
+            # (up to the idle timeout): under a fast scrape loop the heap would hold minutes of them. Keep the
+            # current ones only.
+            self._deadlines = [entry for entry in self._deadlines
+                               if entry[2] == entry[3].generation and entry[3].phase not in (_BUSY, _CLOSED)]
+            heapq.heapify(self._deadlines)
 
     def _expire(self) -> None:
         now = time.monotonic()
