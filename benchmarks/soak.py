@@ -41,6 +41,12 @@ class Figures:
     def rss_growth(self) -> int:
         return self.rss_end - self.rss_warm
 
+    def threads_held(self) -> bool:
+        """No thread growth with load. The request pool starts a worker on demand: one more when a keep-alive
+        request arrives before the previous worker is back in the queue (bounded by the pool, not a leak; a leak
+        would add one a request)."""
+        return self.threads_warm - 1 <= self.threads_end <= self.threads_warm + 1
+
     def line(self) -> str:
         return (f"{self.daemon:<11} {self.load:<34} RSS {self.rss_warm / MIB:7.1f} -> {self.rss_end / MIB:7.1f} MiB "
                 f"({self.rss_growth / MIB:+.2f})  fds {self.fds_warm} -> {self.fds_end}  threads "
@@ -243,7 +249,7 @@ def main() -> int:
                                  args.relist_every))
         print(results[-1].line(), flush=True)
     bad = [r for r in results if r.rss_growth > args.max_rss_growth_mib * MIB or r.fds_end != r.fds_warm
-           or r.threads_end != r.threads_warm]
+           or not r.threads_held()]
     for result in bad:
         print(f"FAILED {result.daemon}: over the bound", flush=True)
     return 1 if bad else 0
