@@ -22,16 +22,22 @@ from tests.prometheus import query, running_prometheus, wait_for_series
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def wsgi_app(tmp_path):
+def start_gunicorn(tmp_path, app: str, max_requests: int):
+    """Two gunicorn workers, recycled every `max_requests`, sharing a fresh multiprocess directory."""
     multiproc = tmp_path / "multiproc"
     multiproc.mkdir()
     port = free_port()
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(multiproc), "PYTHONPATH": str(REPO)}
-    daemon = start_daemon("gunicorn", [sys.executable, "-m", "gunicorn", "-w", "2", "--max-requests", "40",
-                                       "-c", str(REPO / "tests" / "apps" / "gunicorn_conf.py"),
-                                       "-b", f"127.0.0.1:{port}", "tests.apps.wsgi_app:app"],
+    daemon = start_daemon("gunicorn", [sys.executable, "-m", "gunicorn", "-w", "2", "--max-requests",
+                                       str(max_requests), "-c", str(REPO / "tests" / "apps" / "gunicorn_conf.py"),
+                                       "-b", f"127.0.0.1:{port}", app],
                           port, str(tmp_path / "gunicorn.log"), ready_path="/healthz", env=env)
+    return daemon, multiproc
+
+
+@pytest.fixture
+def wsgi_app(tmp_path):
+    daemon, multiproc = start_gunicorn(tmp_path, "tests.apps.wsgi_app:app", 40)
     yield daemon, multiproc
     daemon.stop()
 
@@ -252,14 +258,8 @@ def test_native_histogram_of_gunicorn_workers_equals_one_process(tmp_path):
     from app_instrumentation.testing import fresh_registry
     from tests.apps.native_app import latencies
 
-    multiproc = tmp_path / "multiproc"
-    multiproc.mkdir()
-    port = free_port()
-    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(multiproc), "PYTHONPATH": str(REPO)}
-    gunicorn = start_daemon("gunicorn", [sys.executable, "-m", "gunicorn", "-w", "2", "--max-requests", "4",
-                                         "-c", str(REPO / "tests" / "apps" / "gunicorn_conf.py"),
-                                         "-b", f"127.0.0.1:{port}", "tests.apps.native_app:app"],
-                            port, str(tmp_path / "gunicorn.log"), ready_path="/healthz", env=env)
+    gunicorn, multiproc = start_gunicorn(tmp_path, "tests.apps.native_app:app", 4)
+    port = gunicorn.port
     registry = fresh_registry()
     single = histogram("job_latency_seconds", "Job latency.", native_bucket_factor=1.1, registry=registry)
     server = start_http_server(0, addr="127.0.0.1", registry=registry)
