@@ -54,21 +54,24 @@ class MariaDB:
         if found is None:
             raise RuntimeError("mariadbd / mariadb-install-db not found: apt-get install mariadb-server")
         server, install = found
+        # Its own temporary tables, for the bootstrap too: a server starting removes every `#sql*` file left in
+        # its tmpdir, so bootstraps sharing /tmp delete each other's temporary tables when run in parallel.
+        tmpdir = self.datadir.with_name(self.datadir.name + ".tmp")  # beside: in datadir it would be a schema
+        tmpdir.mkdir(parents=True, exist_ok=True)
+        self.datadir.mkdir(exist_ok=True)
         if not (self.datadir / "mysql").exists():
-            self.datadir.mkdir(parents=True, exist_ok=True)
             done = subprocess.run([install, "--no-defaults", f"--datadir={self.datadir}", "--user=root",
-                                   "--auth-root-authentication-method=socket", "--skip-test-db"],
+                                   "--auth-root-authentication-method=socket", "--skip-test-db", f"--tmpdir={tmpdir}"],
                                   capture_output=True, text=True, timeout=120)
             if done.returncode != 0:
                 said = (done.stderr.strip() or done.stdout.strip())[-2000:]
                 raise RuntimeError(f"mariadb-install-db --datadir={self.datadir} exited {done.returncode}: {said}")
         self._extra = extra_args
-        (self.datadir / "tmp").mkdir(exist_ok=True)  # its own temporary tables: nothing shared with other servers
         log = open(self.datadir / "server.log", "ab")  # noqa: SIM115 - owned by the child process
         self.process = subprocess.Popen(
             [server, "--no-defaults", f"--datadir={self.datadir}", f"--socket={self.socket}", f"--port={self.port}",
              "--bind-address=127.0.0.1", "--user=root", f"--pid-file={self.datadir / 'mysqld.pid'}",
-             f"--tmpdir={self.datadir / 'tmp'}", "--skip-name-resolve", "--innodb-buffer-pool-size=32M",
+             f"--tmpdir={tmpdir}", "--skip-name-resolve", "--innodb-buffer-pool-size=32M",
              "--innodb-log-file-size=16M",
              f"--server-id={self.server_id}", "--log-bin=mysql-bin", "--max-connections=100", *extra_args],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
