@@ -98,19 +98,24 @@ def test_prometheus_promql_over_both_apps(tmp_path, wsgi_app, asgi_app):
             session.get(f"http://127.0.0.1:{asgi_app.port}/fail", timeout=10)
             drive_wsgi(wsgi.port, users=5, logins_ok=2, logins_bad=1)
 
-        # Keep traffic flowing until Prometheus has seen counters move (two scrapes apart).
-        result = []
-        while not result and time.monotonic() < deadline:
+        # Keep traffic flowing until Prometheus has seen every counter move (two scrapes apart): a series first
+        # scraped after the traffic stopped would never show a rate.
+        expressions = {
+            "route": 'sum(rate(http_requests_total{job="asgi",route="/items/{item_id}"}[1m])) > 0',
+            "p90": 'histogram_quantile(0.9, sum by (le) (rate(inventory_query_seconds_bucket{job="asgi"}[1m]))) > 0',
+            "errors": 'sum(rate(http_requests_total{job="asgi",status="503"}[1m])) > 0',
+            "logins": 'sum by (result) (rate(logins_total{job="wsgi"}[1m])) > 0',
+        }
+        results: dict[str, list] = {}
+        while time.monotonic() < deadline:
             traffic()
-            result = query(prometheus, 'sum(rate(http_requests_total{job="asgi",route="/items/{item_id}"}[1m])) > 0')
-        assert result, "no request rate for the ASGI route template"
-        p90 = wait_for_series(prometheus, 'histogram_quantile(0.9, sum by (le) '
-                                          '(rate(inventory_query_seconds_bucket{job="asgi"}[1m])))')
-        assert 0.02 <= float(p90[0]["value"][1]) <= 0.25  # the handler sleeps 20 ms
-        errors = wait_for_series(prometheus, 'sum(rate(http_requests_total{job="asgi",status="503"}[1m])) > 0')
-        assert errors
-        logins = wait_for_series(prometheus, 'sum by (result) (rate(logins_total{job="wsgi"}[1m])) > 0')
-        assert {series["metric"]["result"] for series in logins} == {"success", "failure"}
+            results = {key: query(prometheus, expr) for key, expr in expressions.items()}
+            if all(results.values()) and len(results["logins"]) == 2:
+                break
+        missing = [expressions[key] for key, found in results.items() if not found]
+        assert not missing, f"no rate after 60 s of traffic: {missing}"
+        assert 0.02 <= float(results["p90"][0]["value"][1]) <= 0.25  # the handler sleeps 20 ms
+        assert {series["metric"]["result"] for series in results["logins"]} == {"success", "failure"}
         routes = query(prometheus, 'count by (route) (http_requests_total{job="asgi"})')
         assert {series["metric"]["route"] for series in routes} == {"/items/{item_id}", "/fail"}
 
