@@ -29,6 +29,8 @@ CACHE_LIMIT = 1 << 16  # entries per memo below; cleared when full (high-cardina
 _values: dict[float, str] = {}
 _labels: dict[tuple, str] = {}
 _headers: dict[bytes, deflate.Piece | None] = {}  # HELP/TYPE lines -> their compressed piece
+SHARE_PROBE = 512  # pieces of a family looked up before deciding whether sharing them pays
+SHARE_MIN_HITS = 0.25  # share of those found already rendered by another object, below which a family stops looking
 
 
 def _libc_trim():
@@ -76,6 +78,42 @@ def _labels_text(keys, values) -> str:
     return text
 
 
+class SharedPieces:
+    """One copy of each family text that many objects render alike. With the default labels spliced out, most
+    of a pod's families read the same for every replica of a workload (phase, QoS class, conditions, container
+    names, requests and limits, tolerations): each object then keeps a reference, not a copy. Bounded: a table
+    of at most CACHE_LIMIT texts, cleared when full (objects keep the copies they hold), and a family whose first
+    SHARE_PROBE texts were mostly unique (times, names, UIDs) stops being looked up."""
+
+    def __init__(self) -> None:
+        self._texts: dict[bytes, bytes] = {}
+        self._probes: dict[str, list[int]] = {}  # family -> [lookups, hits] while it is probed
+        self._unique: set[str] = set()  # families not worth looking up
+
+    def share(self, family: str, text: bytes) -> bytes:
+        if family in self._unique or not text:
+            return text
+        texts = self._texts
+        found = texts.get(text)
+        probe = self._probes.get(family)
+        if probe is None:
+            probe = self._probes[family] = [0, 0]
+        if probe[0] < SHARE_PROBE:  # approximate under concurrent renders: only a heuristic
+            probe[0] += 1
+            probe[1] += found is not None
+            if probe[0] == SHARE_PROBE and probe[1] < SHARE_MIN_HITS * SHARE_PROBE:
+                self._unique.add(family)
+        if found is not None:
+            return found
+        if len(texts) >= CACHE_LIMIT:
+            texts.clear()
+        texts[text] = text
+        return text
+
+
+_shared = SharedPieces()
+
+
 def render(generators: Sequence[FamilyGenerator], prefix: str, obj: dict[str, Any],
            failed: list[tuple[str, Exception]] | None = None) -> tuple[bytes, ...]:
     """One byte string per generator: this object's sample lines of that family. A family that raises on this
@@ -84,7 +122,7 @@ def render(generators: Sequence[FamilyGenerator], prefix: str, obj: dict[str, An
     rendered = []
     append = rendered.append
     empty = b""
-    labels_get, values_get = _labels.get, _values.get
+    labels_get, values_get, share = _labels.get, _values.get, _shared.share
     for generator in generators:
         try:
             lines: list[str] = []
@@ -107,7 +145,7 @@ def render(generators: Sequence[FamilyGenerator], prefix: str, obj: dict[str, An
                     lines.append(f"{keyed}{extra}}} {text}\n" if extra else f"{plain}{text}\n")
                 else:
                     lines.append(f"{plain}{text}\n")
-            append(_encode("".join(lines)) if lines else empty)
+            append(share(generator.name, _encode("".join(lines))) if lines else empty)
         except Exception as exc:
             append(empty)
             if failed is not None:
