@@ -3,6 +3,7 @@ whose own text holds a NUL (the splice mark) is kept whole, and both come out as
 
 from __future__ import annotations
 
+from kube_state_exporter import store as store_module
 from kube_state_exporter.resources import RESOURCES, Allowlists
 from kube_state_exporter.store import (
     CACHE_LIMIT,
@@ -76,3 +77,16 @@ def test_the_table_of_shared_texts_is_bounded():
         shared.share("kube_z", b"alike" if i % 2 else str(i).encode())
     assert "kube_z" not in shared._unique
     assert 0 < len(shared._texts) <= CACHE_LIMIT
+
+
+def test_the_heap_is_trimmed_every_so_many_watch_events(monkeypatch):
+    trims = []
+    monkeypatch.setattr(store_module, "release_free_memory", lambda: trims.append(1))
+    monkeypatch.setattr(store_module._Events, "count", 0)
+    store = MetricsStore(SPEC, GENERATORS)
+    obj = configmap("churned", "web")
+    for _ in range(store_module.TRIM_EVERY - 1):
+        store.add(obj)
+    assert trims == []
+    store.delete(obj)
+    assert trims == [1]
