@@ -94,7 +94,8 @@ def _options(func):
         click.option("--exporter.log_slow_filter", "log_slow_filter", is_flag=True,
                      help="Add a log_slow_filter to avoid slow query logging of scrapes (MariaDB, Percona)."),
         click.option("--exporter.max-connections", "max_connections", type=click.IntRange(1, 10), default=2,
-                     show_default=True, help="Connections kept open to the server (concurrent scrapes share them)."),
+                     show_default=True, help="Connections kept open to the server: concurrent scrapes share them, "
+                     "and a slow scrape uses a second one when it is free."),
         click.option("--exporter.timeout", "default_timeout", type=click.FloatRange(min=0.1), default=10.0,
                      show_default=True, help="Scrape timeout in seconds when Prometheus sends none."),
         click.option("--timeout-offset", "timeout_offset", type=float, default=0.25, show_default=True,

@@ -26,6 +26,22 @@ class ConnectionPool:
         """Borrow a live connection; on any exception inside the block the connection is closed, not reused."""
         if not self._slots.acquire(timeout=max(timeout, 0.001)):
             raise PoolTimeout(f"all {self.size} connections busy for {timeout:.1f}s")
+        with self._borrowed() as conn:
+            yield conn
+
+    @contextlib.contextmanager
+    def spare_connection(self) -> Iterator[Any | None]:
+        """A further connection for a scrape if a slot is free right now, else None: never waits, so a scrape
+        holding one connection cannot deadlock against another scrape holding the rest."""
+        if not self._slots.acquire(blocking=False):
+            yield None
+            return
+        with self._borrowed() as conn:
+            yield conn
+
+    @contextlib.contextmanager
+    def _borrowed(self) -> Iterator[Any]:
+        """A connection for a slot already taken, which is released after."""
         conn = None
         try:
             conn = self._take_idle() or self._connect()
