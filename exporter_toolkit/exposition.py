@@ -18,6 +18,7 @@ from prometheus_client.openmetrics.exposition import generate_latest as openmetr
 from prometheus_client.registry import CollectorRegistry
 
 from exporter_toolkit.families import Family
+from exporter_toolkit.memo import BoundedMemo
 
 # The content types of /metrics, as the Go exporters announce them (newer prometheus_client releases say
 # version=1.0.0 for text).
@@ -88,19 +89,13 @@ def _labels(labels: dict[str, str]) -> str:
     return "{" + ",".join(f'{k}="{escape_label_value(v)}"' for k, v in sorted(labels.items())) + "}"
 
 
-_label_orders: dict[tuple[str, ...], tuple[tuple[str, int], ...]] = {}
-_LABEL_ORDERS_KEPT = 4096
+def _order_of(names: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    """(`name="`, index in the row) for each label, sorted by name as Go writes them."""
+    return tuple((f'{names[i]}="', i) for i in sorted(range(len(names)), key=names.__getitem__))
 
 
-def _label_order(names: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
-    """(`name="`, index in the row) for each label, sorted by name as Go writes them; worked out once per set."""
-    order = _label_orders.get(names)
-    if order is None:
-        if len(_label_orders) >= _LABEL_ORDERS_KEPT:  # label sets read from data (textfiles) must not pile up
-            _label_orders.clear()
-        order = _label_orders[names] = tuple((f'{names[i]}="', i) for i in sorted(range(len(names)),
-                                                                                   key=names.__getitem__))
-    return order
+# Worked out once per label set; bounded, as label sets read from data (textfiles) must not pile up.
+_label_orders = BoundedMemo(_order_of, 4096)
 
 
 def _render_rows(family: Family, out: list[str], fmt: Callable[[float], str] = format_value) -> None:
@@ -113,7 +108,7 @@ def _render_rows(family: Family, out: list[str], fmt: Callable[[float], str] = f
         for _, value in family.rows:
             append(f"{name} {fmt(value)}\n")
         return
-    order = _label_order(names)
+    order = _label_orders[names]
     if len(order) == 1:
         prefix = f"{name}{{{order[0][0]}"
         for values, value in family.rows:

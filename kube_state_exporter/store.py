@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import itertools
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
+from exporter_toolkit.memo import BoundedMemo
 from kube_state_exporter import deflate
 from kube_state_exporter.metric import FamilyGenerator, format_value, label_prefix
 from kube_state_exporter.resources import ResourceSpec
@@ -27,8 +29,10 @@ BLOCK_OBJECTS = 256  # objects per block of a store (the unit of its gzip cache)
 MARK_TEXT = "\x00"
 MARK = MARK_TEXT.encode()
 CACHE_LIMIT = 1 << 16  # entries per memo below; cleared when full (high-cardinality values cycle through)
-_values: dict[float, str] = {}
-_labels: dict[tuple, str] = {}
+_values = BoundedMemo(format_value, CACHE_LIMIT)  # timestamps, counts and 0/1 repeat far more than they vary
+# A family's own labels -> their text: condition="true", phase="Running", resource="cpu"... are the same few
+# sets for every object.
+_labels = BoundedMemo(lambda key: label_prefix(*key), CACHE_LIMIT)
 _headers: dict[bytes, deflate.Piece | None] = {}  # HELP/TYPE lines -> their compressed piece
 SHARE_PROBE = 512  # pieces of a family looked up before deciding whether sharing them pays
 SHARE_MIN_HITS = 0.25  # share of those found already rendered by another object, below which a family stops looking
@@ -45,19 +49,14 @@ def _libc_trim():
 _malloc_trim = _libc_trim()
 
 
-class _Events:
-    """Watch events applied since the heap was last trimmed, all stores together (approximate: a lost
-    increment under concurrent informers only delays a trim)."""
-    count = 0
+_events = itertools.count(1)  # watch events applied, all stores together (next() is atomic under the GIL)
 
 
 def note_event() -> None:
     """Trim the heap every TRIM_EVERY watch events: each event frees one rendering of an object and allocates the
     next, and without a trim the freed pages scattered between live ones stay resident (RSS creeps up under
     churn while the live memory does not)."""
-    _Events.count += 1
-    if _Events.count >= TRIM_EVERY:
-        _Events.count = 0
+    if next(_events) % TRIM_EVERY == 0:
         release_free_memory()
 
 
@@ -68,31 +67,12 @@ def release_free_memory() -> None:
         _malloc_trim(0)
 
 
-def _value_text(value: float) -> str:
-    """format_value, memoised: timestamps, counts and 0/1 repeat across objects far more than they vary."""
-    text = _values.get(value)
-    if text is None:
-        text = format_value(value)
-        if len(_values) >= CACHE_LIMIT:
-            _values.clear()
-        _values[value] = text
-    return text
-
-
 def _labels_text(keys, values) -> str:
-    """label_prefix for a family's own labels, memoised: condition="true", phase="Running", resource="cpu",
-    unit="core"... are the same few sets for every object."""
+    """_labels for keys and values given as lists; plainly rendered when a value cannot be a key."""
     try:
-        memo_key = (keys, values) if type(keys) is tuple and type(values) is tuple else (tuple(keys), tuple(values))
-        text = _labels.get(memo_key)
-    except TypeError:  # an unhashable value: render it plainly
+        return _labels[(tuple(keys), tuple(values))]
+    except TypeError:
         return label_prefix(keys, values)
-    if text is None:
-        text = label_prefix(keys, values)
-        if len(_labels) >= CACHE_LIMIT:
-            _labels.clear()
-        _labels[memo_key] = text
-    return text
 
 
 class SharedPieces:
@@ -139,25 +119,21 @@ def render(generators: Sequence[FamilyGenerator], prefix: str, obj: dict[str, An
     rendered = []
     append = rendered.append
     empty = b""
-    labels_get, values_get, share = _labels.get, _values.get, _shared.share
+    labels, values_text, share = _labels, _values, _shared.share
     for generator in generators:
         try:
             lines: list[str] = []
             plain = keyed = ""  # `name{prefix} ` and `name{prefix,`, made at the family's first row
             for keys, values, value in generator.fn(obj):
-                text = values_get(value)
-                if text is None:
-                    text = _value_text(value)
+                text = values_text[value]
                 if not plain:
                     name = generator.name
                     plain, keyed = (f"{name}{{{prefix}}} ", f"{name}{{{prefix},") if prefix else \
                         (f"{name} ", f"{name}{{")
                 if keys:
                     try:
-                        extra = labels_get((keys, values))
+                        extra = labels[(keys, values)]
                     except TypeError:  # lists from the generator: memoised as tuples
-                        extra = None
-                    if extra is None:
                         extra = _labels_text(keys, values)
                     lines.append(f"{keyed}{extra}}} {text}\n" if extra else f"{plain}{text}\n")
                 else:

@@ -12,6 +12,7 @@ from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_CEILING, ROUND_FLOOR, Co
 from functools import lru_cache
 from typing import Any
 
+from exporter_toolkit.memo import BoundedMemo
 from kube_state_exporter.metric import Row
 
 CONDITION_STATUSES = ("true", "false", "unknown")
@@ -36,24 +37,14 @@ def timestamp_or_zero(value: str | None) -> float:
     return GO_ZERO_TIME if parsed is None else parsed
 
 
-_TIMES: dict[str, float] = {}  # parsed timestamps: an object's conditions and containers repeat a few times
-_TIMES_LIMIT = 1 << 14  # entries; cleared when full
-
-
 def timestamp(value: str | None) -> float | None:
     """RFC 3339 -> Unix seconds (float), None when unset. Memoised."""
     if not value:
         return None
     try:
-        parsed = _TIMES.get(value)
+        return _TIMES[value]
     except TypeError:  # not a string: parsed (and failing) as before
         return _parse_timestamp(value)
-    if parsed is None:
-        parsed = _parse_timestamp(value)
-        if len(_TIMES) >= _TIMES_LIMIT:
-            _TIMES.clear()
-        _TIMES[value] = parsed
-    return parsed
 
 
 def _parse_timestamp(value: str) -> float:
@@ -61,6 +52,10 @@ def _parse_timestamp(value: str) -> float:
         return float(calendar.timegm((int(value[0:4]), int(value[5:7]), int(value[8:10]), int(value[11:13]),
                                       int(value[14:16]), int(value[17:19]), 0, 0, 0)))
     return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+
+
+# Parsed timestamps: an object's conditions and containers repeat a few times.
+_TIMES = BoundedMemo(_parse_timestamp, 1 << 14)
 
 
 def meta(obj: dict[str, Any]) -> dict[str, Any]:

@@ -3,6 +3,8 @@ whose own text holds a NUL (the splice mark) is kept whole, and both come out as
 
 from __future__ import annotations
 
+import itertools
+
 from kube_state_exporter import store as store_module
 from kube_state_exporter.resources import RESOURCES, Allowlists
 from kube_state_exporter.store import (
@@ -82,7 +84,7 @@ def test_the_table_of_shared_texts_is_bounded():
 def test_the_heap_is_trimmed_every_so_many_watch_events(monkeypatch):
     trims = []
     monkeypatch.setattr(store_module, "release_free_memory", lambda: trims.append(1))
-    monkeypatch.setattr(store_module._Events, "count", 0)
+    monkeypatch.setattr(store_module, "_events", itertools.count(1))
     store = MetricsStore(SPEC, GENERATORS)
     obj = configmap("churned", "web")
     for _ in range(store_module.TRIM_EVERY - 1):
