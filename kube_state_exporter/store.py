@@ -7,8 +7,6 @@ Full objects are not kept.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import itertools
 import logging
 import threading
@@ -17,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from exporter_toolkit.memo import BoundedMemo
+from exporter_toolkit.memory import release_free_memory
 from kube_state_exporter import deflate
 from kube_state_exporter.metric import FamilyGenerator, format_value, label_prefix
 from kube_state_exporter.resources import ResourceSpec
@@ -38,17 +37,6 @@ SHARE_PROBE = 512  # pieces of a family looked up before deciding whether sharin
 SHARE_MIN_HITS = 0.25  # share of those found already rendered by another object, below which a family stops looking
 
 
-def _libc_trim():
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return libc.malloc_trim
-    except (OSError, AttributeError):  # not glibc: nothing to trim
-        return None
-
-
-_malloc_trim = _libc_trim()
-
-
 _events = itertools.count(1)  # watch events applied, all stores together (next() is atomic under the GIL)
 
 
@@ -58,13 +46,6 @@ def note_event() -> None:
     churn while the live memory does not)."""
     if next(_events) % TRIM_EVERY == 0:
         release_free_memory()
-
-
-def release_free_memory() -> None:
-    """Give the pages a list freed back to the OS (glibc's malloc_trim): a list parses thousands of JSON objects
-    that die right after rendering; without this the heap keeps their pages and RSS stays at the list's peak."""
-    if _malloc_trim is not None:
-        _malloc_trim(0)
 
 
 def _labels_text(keys, values) -> str:

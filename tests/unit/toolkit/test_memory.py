@@ -1,4 +1,5 @@
-"""tune_malloc(): glibc accepts the three settings; without a usable mallopt nothing breaks."""
+"""tune_malloc(): glibc accepts the three settings; without a usable mallopt nothing breaks. release_free_memory()
+finds glibc's malloc_trim."""
 
 from __future__ import annotations
 
@@ -38,3 +39,9 @@ def test_no_mallopt_in_the_c_library(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(ctypes, "CDLL", missing)
     assert memory.tune_malloc() is False
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="malloc_trim is glibc's")
+def test_glibc_malloc_trim_is_found_and_runs() -> None:
+    assert memory._malloc_trim is not None
+    memory.release_free_memory()
